@@ -1,0 +1,9 @@
+//! Domain types shared by every stage of mandate: the records of power that are
+//! ingested and logged, and the findings that checks produce. No I/O here.
+
+pub mod canonical;
+pub mod finding;
+pub mod record;
+
+pub use finding::{Evidence, Finding, LegalBasis, Severity, Subject};
+pub use record::{OcdsRelease, ProcessCase, ProcessEvent, Record, SourcedRecord};
