@@ -1,0 +1,169 @@
+//! The compiled view of a contracting process: the publisher's compiled
+//! release when a record carried one, otherwise the releases merged in date
+//! order following the OCDS merge rules (objects merged field by field,
+//! arrays of objects with `id` merged by id, other arrays replaced, `null`
+//! removes a field).
+
+use mandate_model::{Evidence, OcdsRelease};
+use serde_json::{Map, Value};
+
+/// One release as read back from the log.
+#[derive(Debug, Clone)]
+pub struct LoggedRelease {
+    pub log_index: u64,
+    pub record_id: String,
+    pub release: OcdsRelease,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContractingProcess {
+    pub ocid: String,
+    /// The releases the view was built from (evidence for every finding).
+    pub sources: Vec<LoggedRelease>,
+    pub compiled: Value,
+}
+
+impl ContractingProcess {
+    /// Build the view from every logged release of one `ocid`.
+    pub fn from_releases(ocid: String, mut releases: Vec<LoggedRelease>) -> Self {
+        let latest_compiled = releases
+            .iter()
+            .filter(|r| r.release.compiled)
+            .max_by_key(|r| r.log_index)
+            .cloned();
+        if let Some(compiled) = latest_compiled {
+            return ContractingProcess {
+                ocid,
+                compiled: compiled.release.release.clone(),
+                sources: vec![compiled],
+            };
+        }
+        releases
+            .sort_by(|a, b| (&a.release.date, a.log_index).cmp(&(&b.release.date, b.log_index)));
+        let mut compiled = Value::Object(Map::new());
+        for release in &releases {
+            merge(&mut compiled, &release.release.release);
+        }
+        ContractingProcess {
+            ocid,
+            sources: releases,
+            compiled,
+        }
+    }
+
+    pub fn tender(&self) -> Option<&Map<String, Value>> {
+        self.compiled.get("tender").and_then(Value::as_object)
+    }
+
+    pub(crate) fn tender_str(&self, field: &str) -> Option<&str> {
+        self.tender()
+            .and_then(|t| t.get(field))
+            .and_then(Value::as_str)
+    }
+
+    pub(crate) fn buyer_name(&self) -> Option<String> {
+        self.compiled
+            .pointer("/buyer/name")
+            .and_then(Value::as_str)
+            .map(|name| format!("buyer: {name}"))
+    }
+
+    pub(crate) fn date(&self) -> Option<String> {
+        self.compiled
+            .pointer("/tender/tenderPeriod/startDate")
+            .or_else(|| self.compiled.get("date"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    pub(crate) fn evidence(&self) -> Vec<Evidence> {
+        self.sources
+            .iter()
+            .map(|r| Evidence {
+                log_index: r.log_index,
+                record_id: r.record_id.clone(),
+                note: if r.release.compiled {
+                    "compiled release".into()
+                } else {
+                    "release".into()
+                },
+            })
+            .collect()
+    }
+}
+
+fn merge(target: &mut Value, update: &Value) {
+    match (target, update) {
+        (Value::Object(target), Value::Object(update)) => {
+            for (key, value) in update {
+                if value.is_null() {
+                    target.remove(key);
+                } else if let Some(existing) = target.get_mut(key) {
+                    merge(existing, value);
+                } else {
+                    target.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(update))
+            if is_identified(update) && is_identified(target) =>
+        {
+            for item in update {
+                let id = item.get("id");
+                match target.iter_mut().find(|t| t.get("id") == id) {
+                    Some(existing) => merge(existing, item),
+                    None => target.push(item.clone()),
+                }
+            }
+        }
+        (target, update) => *target = update.clone(),
+    }
+}
+
+/// Arrays whose items are all objects with an `id` are merged by id.
+fn is_identified(items: &[Value]) -> bool {
+    items.iter().all(|i| i.get("id").is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn release(index: u64, date: &str, body: Value) -> LoggedRelease {
+        LoggedRelease {
+            log_index: index,
+            record_id: format!("r{index}"),
+            release: OcdsRelease {
+                ocid: "ocds-1".into(),
+                release_id: format!("{index}"),
+                date: Some(date.into()),
+                compiled: false,
+                release: body,
+            },
+        }
+    }
+
+    #[test]
+    fn merges_in_date_order_by_id() {
+        // Given out of order: the award release (later date) must win for `status`.
+        let later = release(
+            0,
+            "2020-02-01T00:00:00Z",
+            json!({"tender": {"status": "complete"}, "awards": [{"id": "a1", "value": {"amount": 10}}]}),
+        );
+        let earlier = release(
+            1,
+            "2020-01-01T00:00:00Z",
+            json!({"tender": {"status": "active", "title": "Pens"}, "awards": [{"id": "a1", "status": "pending"}], "tag": ["tender"]}),
+        );
+        let process = ContractingProcess::from_releases("ocds-1".into(), vec![later, earlier]);
+        assert_eq!(
+            process.compiled,
+            json!({"tender": {"status": "complete", "title": "Pens"},
+                   "awards": [{"id": "a1", "status": "pending", "value": {"amount": 10}}],
+                   "tag": ["tender"]})
+        );
+        assert_eq!(process.evidence().len(), 2);
+    }
+}

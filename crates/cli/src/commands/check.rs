@@ -1,0 +1,201 @@
+//! `mandate check`: every logged record against the workspace's rule packs.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use mandate_check::{Case, Checker, ContractingProcess, Coverage, LoggedEvent, LoggedRelease};
+use mandate_model::{Finding, Record, Severity};
+use mandate_rules::Pack;
+use mandate_store::{LoggedRow, Store};
+
+use crate::output::{print_table, progress_bar};
+use crate::workspace::Workspace;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to write the findings, one JSON object per line. Default: WORKSPACE/findings.jsonl.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+pub struct CheckOutcome {
+    pub findings: Vec<Finding>,
+    pub coverage: Coverage,
+    pub findings_file: PathBuf,
+}
+
+pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
+    let workspace = Workspace::open(workspace_dir)?;
+    let mut store = workspace.store()?;
+    let packs = workspace.packs()?;
+    let output = args
+        .output
+        .unwrap_or_else(|| workspace.path("findings.jsonl"));
+    let outcome = check_all(&mut store, &packs, &output)?;
+    print_summary(&outcome);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Check everything, save the run, write the findings file.
+pub fn check_all(store: &mut Store, packs: &[Pack], output: &Path) -> Result<CheckOutcome> {
+    let mut checker = Checker::new(packs);
+    let mut findings = Vec::new();
+    let bar = progress_bar(store.log_size(), "records");
+    bar.set_message("checking");
+
+    let mut case: Option<Case> = None;
+    store.for_each_record(&["process_case", "process_event"], |row| {
+        bar.inc(1);
+        let record: Record = serde_json::from_slice(&row.body)?;
+        if case
+            .as_ref()
+            .is_some_and(|c| format!("{}/{}", c.process, c.case_id) != row.subject)
+        {
+            if let Some(mut done) = case.take() {
+                done.sort_events();
+                findings.extend(checker.check_case(&done));
+            }
+        }
+        let current = case.get_or_insert_with(Case::default);
+        add_to_case(current, row, record);
+        Ok(())
+    })?;
+    if let Some(mut done) = case.take() {
+        done.sort_events();
+        findings.extend(checker.check_case(&done));
+    }
+
+    let mut releases: Vec<LoggedRelease> = Vec::new();
+    store.for_each_record(&["ocds_release"], |row| {
+        bar.inc(1);
+        let Record::OcdsRelease(release) = serde_json::from_slice(&row.body)? else {
+            return Ok(());
+        };
+        if releases
+            .first()
+            .is_some_and(|r| r.release.ocid != release.ocid)
+        {
+            let group = std::mem::take(&mut releases);
+            findings.extend(screen(&mut checker, group));
+        }
+        releases.push(LoggedRelease {
+            log_index: row.log_index,
+            record_id: row.record_id,
+            release,
+        });
+        Ok(())
+    })?;
+    findings.extend(screen(&mut checker, releases));
+    bar.finish_and_clear();
+
+    mandate_check::sort_findings(&mut findings);
+    write_jsonl(output, &findings)?;
+    let coverage = checker.into_coverage();
+    let pack_list: Vec<String> = packs
+        .iter()
+        .map(|p| format!("{}@{}", p.pack.id, p.pack.version))
+        .collect();
+    store.save_check_run(
+        &super::now(),
+        &pack_list.join(", "),
+        &serde_json::to_string(&coverage)?,
+        &findings,
+    )?;
+    Ok(CheckOutcome {
+        findings,
+        coverage,
+        findings_file: output.to_path_buf(),
+    })
+}
+
+fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
+    match record {
+        Record::ProcessCase(c) => {
+            case.process = c.process;
+            case.case_id = c.case_id;
+            case.case_record = Some((row.log_index, row.record_id, c.attributes));
+        }
+        Record::ProcessEvent(event) => {
+            case.process.clone_from(&event.process);
+            case.case_id.clone_from(&event.case_id);
+            case.events.push(LoggedEvent {
+                log_index: row.log_index,
+                record_id: row.record_id,
+                event,
+            });
+        }
+        Record::OcdsRelease(_) => {}
+    }
+}
+
+fn screen(checker: &mut Checker, releases: Vec<LoggedRelease>) -> Vec<Finding> {
+    let Some(first) = releases.first() else {
+        return Vec::new();
+    };
+    let process = ContractingProcess::from_releases(first.release.ocid.clone(), releases);
+    checker.check_contracting_process(&process)
+}
+
+fn write_jsonl(path: &Path, findings: &[Finding]) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    for finding in findings {
+        serde_json::to_writer(&mut out, finding)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn print_summary(outcome: &CheckOutcome) {
+    let mut rows = Vec::new();
+    for (rule_id, coverage) in &outcome.coverage.rules {
+        let mut by_severity = [0usize; 5];
+        for finding in outcome.findings.iter().filter(|f| &f.rule_id == rule_id) {
+            if let Some(slot) = Severity::ALL.iter().position(|s| *s == finding.severity) {
+                by_severity[slot] += 1;
+            }
+        }
+        let severity = Severity::ALL
+            .iter()
+            .zip(by_severity)
+            .find(|(_, n)| *n > 0)
+            .map(|(s, _)| s.to_string())
+            .unwrap_or_default();
+        let not_applicable: u64 = coverage.not_applicable.values().sum();
+        rows.push(vec![
+            rule_id.clone(),
+            severity,
+            coverage.flagged.to_string(),
+            coverage.evaluated.to_string(),
+            not_applicable.to_string(),
+        ]);
+    }
+    println!("Findings per rule:");
+    print_table(
+        &[
+            "rule",
+            "severity",
+            "findings",
+            "evaluated",
+            "not applicable",
+        ],
+        &rows,
+    );
+    let by_severity: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = outcome.findings.iter().filter(|f| f.severity == *s).count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    println!(
+        "  total: {} findings ({}) -> {}",
+        outcome.findings.len(),
+        by_severity.join(", "),
+        outcome.findings_file.display()
+    );
+}

@@ -1,0 +1,235 @@
+//! `mandate import FILE...`: read, canonicalise and append to the log.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use mandate_ingest::{Format, RejectedRecord};
+use mandate_model::canonical::to_canonical_json;
+use mandate_model::SourcedRecord;
+use mandate_store::{ImportState, NewRecord, Rejection, Store};
+use sha2::{Digest, Sha256};
+
+use crate::output::{bytes_bar, print_table};
+use crate::workspace::Workspace;
+
+/// Records per durable batch (one SQLite transaction each).
+const BATCH: usize = 5_000;
+/// Rejections printed per file; all of them are kept in the database.
+const SHOWN_REJECTIONS: usize = 5;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files to import; the format is recognised from the content.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl.
+    #[arg(long)]
+    pub format: Option<Format>,
+}
+
+/// What happened to one file.
+pub struct FileOutcome {
+    pub file: String,
+    pub format: String,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Imported before: nothing was appended this time.
+    pub already: bool,
+}
+
+pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
+    let workspace = Workspace::open(workspace_dir)?;
+    let mut store = workspace.store()?;
+    let outcomes = import_files(&mut store, &args.files, args.format)?;
+    print_outcomes(&outcomes);
+    println!(
+        "Log: {} entries, root {}",
+        store.log_size(),
+        hex(&store.root())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn import_files(
+    store: &mut Store,
+    files: &[PathBuf],
+    format: Option<Format>,
+) -> Result<Vec<FileOutcome>> {
+    files
+        .iter()
+        .map(|file| import_file(store, file, format))
+        .collect()
+}
+
+pub fn print_outcomes(outcomes: &[FileOutcome]) {
+    let rows: Vec<Vec<String>> = outcomes
+        .iter()
+        .map(|o| {
+            vec![
+                o.file.clone(),
+                o.format.clone(),
+                o.accepted.to_string(),
+                o.rejected.to_string(),
+                if o.already {
+                    "already imported".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    print_table(&["file", "format", "accepted", "rejected", ""], &rows);
+    let accepted: u64 = outcomes.iter().map(|o| o.accepted).sum();
+    let rejected: u64 = outcomes.iter().map(|o| o.rejected).sum();
+    println!("  total: {accepted} accepted, {rejected} rejected");
+}
+
+fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result<FileOutcome> {
+    let name = path.display().to_string();
+    let sha256 = file_sha256(path)?;
+    let mut reader =
+        mandate_ingest::open(path, format).with_context(|| format!("cannot import {name}"))?;
+    let format = reader.format().to_string();
+    let (import_id, skip) = match store.import_state(&sha256)? {
+        ImportState::Done {
+            accepted, rejected, ..
+        } => {
+            return Ok(FileOutcome {
+                file: name,
+                format,
+                accepted,
+                rejected,
+                already: true,
+            })
+        }
+        ImportState::Resume {
+            import_id,
+            consumed,
+        } => (import_id, consumed),
+        ImportState::New => (
+            store.start_import(&name, &sha256, &format, &super::now())?,
+            0,
+        ),
+    };
+
+    let bar = bytes_bar(reader.file_len());
+    bar.set_message(name.clone());
+    let mut batch = Batch::default();
+    let mut shown = 0;
+    let mut totals = (0u64, 0u64);
+    let mut to_skip = skip;
+    while let Some(item) = reader.next() {
+        if to_skip > 0 {
+            to_skip -= 1; // committed by an earlier, interrupted import of this file
+            continue;
+        }
+        batch.consumed += 1;
+        match item {
+            Ok(record) => batch.records.push(prepare(&record)?),
+            Err(rejected) => {
+                if shown < SHOWN_REJECTIONS {
+                    bar.suspend(|| eprintln!("rejected: {rejected}"));
+                }
+                shown += 1;
+                batch.rejections.push(rejection(&rejected));
+            }
+        }
+        if batch.records.len() + batch.rejections.len() >= BATCH {
+            totals = batch.commit(store, import_id, totals)?;
+            bar.set_position(reader.bytes_read());
+        }
+    }
+    totals = batch.commit(store, import_id, totals)?;
+    bar.finish_and_clear();
+    if shown > SHOWN_REJECTIONS {
+        eprintln!(
+            "rejected: ... and {} more in {name}",
+            shown - SHOWN_REJECTIONS
+        );
+    }
+    store.finish_import(import_id, &super::now())?;
+    let (accepted, rejected) = match store.import_state(&sha256)? {
+        ImportState::Done {
+            accepted, rejected, ..
+        } => (accepted, rejected),
+        _ => totals,
+    };
+    Ok(FileOutcome {
+        file: name,
+        format,
+        accepted,
+        rejected,
+        already: false,
+    })
+}
+
+/// Records waiting to be committed together.
+#[derive(Default)]
+struct Batch {
+    records: Vec<NewRecord>,
+    rejections: Vec<Rejection>,
+    consumed: u64,
+}
+
+impl Batch {
+    /// Append durably; only now do these records count as accepted.
+    fn commit(
+        &mut self,
+        store: &mut Store,
+        import_id: i64,
+        totals: (u64, u64),
+    ) -> Result<(u64, u64)> {
+        if self.consumed == 0 {
+            return Ok(totals);
+        }
+        store.append_batch(import_id, &self.records, &self.rejections, self.consumed)?;
+        let totals = (
+            totals.0 + self.records.len() as u64,
+            totals.1 + self.rejections.len() as u64,
+        );
+        *self = Batch::default();
+        Ok(totals)
+    }
+}
+
+fn prepare(sourced: &SourcedRecord) -> Result<NewRecord> {
+    let record = &sourced.record;
+    Ok(NewRecord {
+        body: to_canonical_json(record)?,
+        kind: record.kind().to_string(),
+        subject: record.subject_key(),
+        record_id: record.record_id(),
+        time_ms: record.time().map(|t| t.timestamp_millis()),
+        position: sourced.position.to_string(),
+    })
+}
+
+fn rejection(rejected: &RejectedRecord) -> Rejection {
+    Rejection {
+        position: rejected.position.to_string(),
+        field: rejected.field.clone(),
+        reason: rejected.reason.clone(),
+    }
+}
+
+fn file_sha256(path: &Path) -> Result<String> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

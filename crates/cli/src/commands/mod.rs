@@ -1,0 +1,13 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod import;
+pub mod init;
+pub mod log;
+pub mod report;
+
+/// The current time as RFC 3339, UTC, for bookkeeping columns.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,242 @@
+//! Input formats and detecting them from the first bytes of a file.
+
+use std::fmt;
+use std::io::{self, BufRead};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use crate::error::IngestError;
+use crate::source::{open_source, LineReader};
+
+/// How far into an XML file to look for the `<log` element.
+const XML_HEAD_LIMIT: usize = 64 * 1024;
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// IEEE 1849 XES event log (`.xes`, `.xes.gz`).
+    Xes,
+    /// One OCDS JSON document: release or record package, single release or record.
+    OcdsJson,
+    /// OCDS JSON Lines: one such document per line.
+    OcdsJsonLines,
+}
+
+impl Format {
+    /// The name used by `FromStr`/`Display`: `xes`, `ocds-json`, `ocds-jsonl`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xes => "xes",
+            Format::OcdsJson => "ocds-json",
+            Format::OcdsJsonLines => "ocds-jsonl",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = IngestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "xes" => Ok(Format::Xes),
+            "ocds-json" => Ok(Format::OcdsJson),
+            "ocds-jsonl" | "ocds-json-lines" => Ok(Format::OcdsJsonLines),
+            _ => Err(IngestError::UnknownFormatName(s.to_owned())),
+        }
+    }
+}
+
+/// Detects the format of `path` (gzip is decompressed, a UTF-8 BOM skipped).
+///
+/// `<` starts XES (a `<log` element must appear in the first 64 KiB); `{`
+/// starts OCDS JSON, or JSON Lines when the first line is a complete JSON
+/// object and the next non-empty line starts with `{`.
+pub fn sniff(path: &Path) -> Result<Format, IngestError> {
+    let mut source = open_source(path, Arc::new(AtomicU64::new(0)))?;
+    sniff_reader(&mut source.reader).map_err(|e| match e {
+        SniffError::Io(source) => IngestError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        SniffError::Unknown(reason) => IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+            reason,
+        },
+    })
+}
+
+enum SniffError {
+    Io(io::Error),
+    Unknown(String),
+}
+
+impl From<io::Error> for SniffError {
+    fn from(e: io::Error) -> Self {
+        SniffError::Io(e)
+    }
+}
+
+fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
+    match skip_whitespace(reader)? {
+        None => Err(SniffError::Unknown("the file is empty".into())),
+        Some(b'<') => {
+            if xml_head_has_log(reader)? {
+                Ok(Format::Xes)
+            } else {
+                Err(SniffError::Unknown(
+                    "XML without a <log> element in its first 64 KiB (not XES)".into(),
+                ))
+            }
+        }
+        Some(b'{') => {
+            if first_line_is_complete_object(reader)? && skip_whitespace(reader)? == Some(b'{') {
+                Ok(Format::OcdsJsonLines)
+            } else {
+                Ok(Format::OcdsJson)
+            }
+        }
+        Some(b) => Err(SniffError::Unknown(format!(
+            "starts with {:?}, expected '<' (XES) or '{{' (OCDS JSON)",
+            char::from(b)
+        ))),
+    }
+}
+
+/// Consumes whitespace; returns the next byte without consuming it.
+fn skip_whitespace(reader: &mut LineReader) -> io::Result<Option<u8>> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let b = buf[i];
+                reader.consume(i);
+                return Ok(Some(b));
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+fn xml_head_has_log(reader: &mut LineReader) -> io::Result<bool> {
+    let mut head = Vec::new();
+    while head.len() < XML_HEAD_LIMIT {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len().min(XML_HEAD_LIMIT - head.len());
+        head.extend_from_slice(&buf[..n]);
+        reader.consume(n);
+    }
+    Ok(head.windows(5).any(|w| {
+        w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/')
+    }))
+}
+
+/// Scans the current line (which starts with `{`) and tells whether it holds
+/// one complete JSON object followed only by whitespace. Consumes the line.
+fn first_line_is_complete_object(reader: &mut LineReader) -> io::Result<bool> {
+    let mut depth = 0u64;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut closed = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(closed);
+        }
+        let mut used = 0;
+        for &b in buf {
+            used += 1;
+            if b == b'\n' {
+                reader.consume(used);
+                return Ok(closed);
+            }
+            if closed {
+                if !b.is_ascii_whitespace() {
+                    reader.consume(used);
+                    return Ok(false);
+                }
+            } else if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        closed = depth == 0;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        reader.consume(used);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sniff_bytes(bytes: &[u8]) -> Result<Format, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("input");
+        std::fs::write(&path, bytes).unwrap();
+        sniff(&path).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn detects_formats() {
+        assert_eq!(
+            sniff_bytes(b"<?xml version='1.0'?>\n<log>\n</log>"),
+            Ok(Format::Xes)
+        );
+        assert_eq!(
+            sniff_bytes(b"\xef\xbb\xbf  <log xmlns=\"http://www.xes-standard.org/\"/>"),
+            Ok(Format::Xes)
+        );
+        assert_eq!(
+            sniff_bytes(b"{\n \"releases\": []\n}\n"),
+            Ok(Format::OcdsJson)
+        );
+        assert_eq!(
+            sniff_bytes(b"{\"ocid\": \"x\", \"id\": \"1\"}\n"),
+            Ok(Format::OcdsJson)
+        );
+        assert_eq!(
+            sniff_bytes(b"{\"a\": \"}{\\\"\", \"b\": [{}]}\n\n  {\"a\": 2}\n"),
+            Ok(Format::OcdsJsonLines)
+        );
+        assert!(sniff_bytes(b"<html><body/></html>").is_err());
+        assert!(sniff_bytes(b"   \n").is_err());
+        assert!(sniff_bytes(b"ocid,id\n").is_err());
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in [Format::Xes, Format::OcdsJson, Format::OcdsJsonLines] {
+            assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
+        }
+        assert!("csv".parse::<Format>().is_err());
+    }
+}
