@@ -494,6 +494,7 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Document { kind, ctx, emit } = self;
         let mut record = Map::new();
+        let mut saw_releases = false;
         while let Some(key) = map.next_key::<String>()? {
             match (kind, key.as_str()) {
                 (DocKind::ReleasePackage, "releases") => map.next_value_seed(Each(|i, v| {
@@ -503,7 +504,7 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                     record_items(ctx, v, &format!("records[{i}]"), emit)
                 }))?,
                 (DocKind::Record { compiled: false }, "releases") => {
-                    record.insert(key, Value::Null);
+                    saw_releases = true;
                     map.next_value_seed(Each(|i, v| {
                         embedded_release(ctx, v, format!("releases[{i}]"), emit)
                     }))?
@@ -520,8 +521,8 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
             DocKind::Record { compiled: true } => {
                 record_items(ctx, Value::Object(record), "", emit);
             }
-            DocKind::Record { compiled: false } if record.is_empty() => {
-                // No `releases` at all (only a versionedRelease): rejected.
+            DocKind::Record { compiled: false } if !saw_releases => {
+                // Only a versionedRelease: nothing to import, rejected.
                 record_items(ctx, Value::Object(record), "", emit);
             }
             _ => {}

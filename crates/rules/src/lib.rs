@@ -9,6 +9,6 @@ mod pack;
 
 pub use load::{load_dir, load_pack, parse_pack, RulesError};
 pub use pack::{
-    DayCount, DeadlineStart, Indicator, IndicatorKind, Pack, PackInfo, Procedure, ProcedureRule,
+    DayCount, DeadlineStart, Granularity, Indicator, IndicatorKind, Pack, PackInfo, Procedure, ProcedureRule,
     RuleCommon, RuleKind, Stage,
 };

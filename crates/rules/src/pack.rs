@@ -90,6 +90,11 @@ pub enum RuleKind {
     Precedence {
         stages: Vec<String>,
         requires: String,
+        /// `day` when a stage is recorded by date only (a trip "starts" at
+        /// 00:00): then the same day counts as after, so no finding rests on
+        /// a time the record does not really have.
+        #[serde(default)]
+        granularity: Granularity,
     },
     /// `stage` must happen within `within_days` of the start.
     Deadline {
@@ -109,6 +114,17 @@ pub enum RuleKind {
     },
     /// Only the stage's `performed_by` roles may perform it.
     Performer { stage: String },
+}
+
+/// How precisely two events are compared in time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// Exact timestamps.
+    #[default]
+    Instant,
+    /// Calendar dates (in each event's own offset).
+    Day,
 }
 
 /// Where a deadline's clock starts.
@@ -171,7 +187,7 @@ impl Procedure {
     pub(crate) fn referenced_stages(rule: &RuleKind) -> BTreeSet<&str> {
         let mut ids = BTreeSet::new();
         match rule {
-            RuleKind::Precedence { stages, requires } => {
+            RuleKind::Precedence { stages, requires, .. } => {
                 ids.extend(stages.iter().map(String::as_str));
                 ids.insert(requires.as_str());
             }

@@ -57,8 +57,7 @@ pub struct Case {
 impl Case {
     /// Put events in the order the checks assume.
     pub fn sort_events(&mut self) {
-        self.events
-            .sort_by(|a, b| (a.event.time, a.log_index).cmp(&(b.event.time, b.log_index)));
+        self.events.sort_by_key(|e| (e.event.time, e.log_index));
     }
 
     pub(crate) fn subject(&self) -> Subject {
@@ -75,7 +74,7 @@ impl Case {
     ) -> impl Iterator<Item = &'a LoggedEvent> {
         self.events
             .iter()
-            .filter(move |e| stage.activities.iter().any(|a| *a == e.event.activity))
+            .filter(move |e| stage.activities.contains(&e.event.activity))
     }
 }
 
@@ -113,9 +112,11 @@ pub(crate) enum Outcome {
 
 fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Case) -> Outcome {
     match &rule.kind {
-        RuleKind::Precedence { stages, requires } => {
-            precedence::evaluate(pack, procedure, &rule.common, stages, requires, case)
-        }
+        RuleKind::Precedence {
+            stages,
+            requires,
+            granularity,
+        } => precedence::evaluate(pack, procedure, &rule.common, (stages, requires, *granularity), case),
         RuleKind::Deadline {
             start,
             stage,

@@ -1,8 +1,8 @@
 //! Precedence: a stage may only happen after another one (payment only after
-//! final approval). Same timestamp counts as "after": the log cannot say which
-//! came first, and a finding must be certain.
+//! final approval). Same timestamp (or same day, at day granularity) counts as
+//! "after": the log cannot say which came first, and a finding must be certain.
 
-use mandate_rules::{Pack, Procedure, RuleCommon};
+use mandate_rules::{Granularity, Pack, Procedure, RuleCommon};
 
 use super::{Case, Outcome};
 use crate::finding::finding;
@@ -11,8 +11,7 @@ pub(super) fn evaluate(
     pack: &Pack,
     procedure: &Procedure,
     rule: &RuleCommon,
-    stages: &[String],
-    requires: &str,
+    (stages, requires, granularity): (&[String], &str, Granularity),
     case: &Case,
 ) -> Outcome {
     let Some(required) = procedure.stage(requires) else {
@@ -29,7 +28,7 @@ pub(super) fn evaluate(
     };
     let first_required = case.stage_events(required).next();
     match first_required {
-        Some(approval) if approval.event.time <= offending.event.time => Outcome::Clean,
+        Some(approval) if in_order(approval, offending, granularity) => Outcome::Clean,
         later => {
             let mut evidence = vec![offending.evidence(format!(
                 "{} before {}",
@@ -64,5 +63,13 @@ pub(super) fn evaluate(
                 explanation,
             )))
         }
+    }
+}
+
+/// Did `first` happen no later than `then`?
+fn in_order(first: &super::LoggedEvent, then: &super::LoggedEvent, granularity: Granularity) -> bool {
+    match granularity {
+        Granularity::Instant => first.event.time <= then.event.time,
+        Granularity::Day => first.event.time.date_naive() <= then.event.time.date_naive(),
     }
 }
