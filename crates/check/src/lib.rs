@@ -59,12 +59,7 @@ impl<'p> Checker<'p> {
         let mut findings = Vec::new();
         for pack in self.packs {
             for indicator in &pack.indicators {
-                findings.extend(procurement::screen(
-                    pack,
-                    indicator,
-                    process,
-                    &mut self.coverage,
-                ));
+                findings.extend(procurement::screen(pack, indicator, process, &mut self.coverage));
             }
         }
         findings
@@ -79,11 +74,6 @@ impl<'p> Checker<'p> {
 /// the same output file byte for byte.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.rule_id, &a.subject, &a.evidence, &a.id).cmp(&(
-            &b.rule_id,
-            &b.subject,
-            &b.evidence,
-            &b.id,
-        ))
+        (&a.rule_id, &a.subject, &a.evidence, &a.id).cmp(&(&b.rule_id, &b.subject, &b.evidence, &b.id))
     });
 }

@@ -5,9 +5,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// A bar with count, rate and ETA; hidden when stderr is not a terminal.
 pub fn progress_bar(len: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    let template = format!(
-        "{{msg:30!}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
-    );
+    let template =
+        format!("{{msg:30!}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)");
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -17,9 +16,9 @@ pub fn progress_bar(len: u64, unit: &str) -> ProgressBar {
 /// A bar over bytes of input, for imports.
 pub fn bytes_bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg:40!} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}) {prefix}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:40!} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}) {prefix}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar

@@ -56,8 +56,7 @@ impl Workspace {
         if dir.join(CONFIG_FILE).exists() {
             bail!("{} already holds a mandate workspace", dir.display());
         }
-        fs::create_dir_all(dir.join("keys"))
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::create_dir_all(dir.join("keys")).with_context(|| format!("cannot create {}", dir.display()))?;
         fs::create_dir_all(dir.join("rules"))?;
         for (name, text) in DEFAULT_PACKS {
             fs::write(dir.join("rules").join(name), text)?;
@@ -91,8 +90,8 @@ impl Workspace {
                 dir.display()
             )
         })?;
-        let config: Config = toml::from_str(&text)
-            .with_context(|| format!("{}: invalid settings", path.display()))?;
+        let config: Config =
+            toml::from_str(&text).with_context(|| format!("{}: invalid settings", path.display()))?;
         Ok(Workspace {
             dir: dir.to_path_buf(),
             config,
@@ -110,18 +109,14 @@ impl Workspace {
 
     pub fn signer(&self) -> Result<Signer> {
         let path = self.dir.join(PRIVATE_KEY_FILE);
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        Signer::from_private_key_text(text.trim())
-            .with_context(|| format!("{}: invalid key", path.display()))
+        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Signer::from_private_key_text(text.trim()).with_context(|| format!("{}: invalid key", path.display()))
     }
 
     pub fn verifier(&self) -> Result<Verifier> {
         let path = self.dir.join(PUBLIC_KEY_FILE);
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        Verifier::from_text(text.trim())
-            .with_context(|| format!("{}: invalid public key", path.display()))
+        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Verifier::from_text(text.trim()).with_context(|| format!("{}: invalid public key", path.display()))
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

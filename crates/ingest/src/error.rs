@@ -10,16 +10,10 @@ use mandate_model::record::Position;
 pub enum IngestError {
     /// The file could not be opened or its first bytes read.
     #[error("{}: cannot open: {source}", path.display())]
-    Open {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Open { path: PathBuf, source: std::io::Error },
     /// Reading failed part-way (I/O error, truncated gzip stream).
     #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     /// The file is not in a format this crate reads.
     #[error("{}: unrecognised format: {reason}", path.display())]
     UnknownFormat { path: PathBuf, reason: String },
@@ -28,10 +22,7 @@ pub enum IngestError {
     UnknownFormatName(String),
     /// The background parser thread for an OCDS JSON document could not start.
     #[error("{}: cannot start reader thread: {source}", path.display())]
-    Thread {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Thread { path: PathBuf, source: std::io::Error },
 }
 
 /// A record that could not be imported, or (when `fatal`) the point where the

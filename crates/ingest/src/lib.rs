@@ -38,10 +38,7 @@ pub fn open(path: &Path, format: Option<Format>) -> Result<RecordReader, IngestE
     let skipped = Arc::new(AtomicU64::new(0));
     let source = source::open_source(path, Arc::clone(&progress))?;
     let (inner, passes) = match format {
-        Format::Xes => (
-            Inner::Xes(Box::new(xes::XesReader::new(source.reader, path))),
-            1,
-        ),
+        Format::Xes => (Inner::Xes(Box::new(xes::XesReader::new(source.reader, path))), 1),
         Format::OcdsJsonLines => (
             Inner::JsonLines(ocds::JsonLinesReader::new(
                 source.reader,

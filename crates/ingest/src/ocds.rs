@@ -104,10 +104,7 @@ fn release_item(
         _ if compiled => ocid.clone(),
         None => return ctx.reject(locator, Some("id"), "missing release id"),
         Some(v) => {
-            let reason = format!(
-                "id is {}, expected a non-empty string or a number",
-                type_name(v)
-            );
+            let reason = format!("id is {}, expected a non-empty string or a number", type_name(v));
             return ctx.reject(locator, Some("id"), reason);
         }
     };
@@ -127,9 +124,7 @@ fn release_item(
 /// A linked release: only a URL (plus date and tag) pointing elsewhere.
 fn is_linked(v: &Value) -> bool {
     v.as_object().is_some_and(|o| {
-        o.contains_key("url")
-            && o.keys()
-                .all(|k| matches!(k.as_str(), "url" | "date" | "tag"))
+        o.contains_key("url") && o.keys().all(|k| matches!(k.as_str(), "url" | "date" | "tag"))
     })
 }
 
@@ -160,11 +155,7 @@ fn record_items(ctx: &Ctx<'_>, record: Value, prefix: &str, emit: &mut Emit<'_>)
         )),
         (Some(c), _) => {
             let reason = format!("compiledRelease is {}, expected an object", type_name(&c));
-            emit(ctx.reject(
-                join(prefix, "compiledRelease"),
-                Some("compiledRelease"),
-                reason,
-            ))
+            emit(ctx.reject(join(prefix, "compiledRelease"), Some("compiledRelease"), reason))
         }
         (None, Some(Value::Array(releases))) => releases
             .into_iter()
@@ -322,8 +313,7 @@ impl JsonLinesReader {
                         });
                     }
                     Err(e) => {
-                        let reason =
-                            format!("invalid JSON at column {}: {}", e.column(), message(&e));
+                        let reason = format!("invalid JSON at column {}: {}", e.column(), message(&e));
                         queue.push_back(ctx.reject("document".into(), None, reason));
                     }
                 }
@@ -500,9 +490,9 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                 (DocKind::ReleasePackage, "releases") => map.next_value_seed(Each(|i, v| {
                     emit(release_item(ctx, v, format!("releases[{i}]"), false, None))
                 }))?,
-                (DocKind::RecordPackage, "records") => map.next_value_seed(Each(|i, v| {
-                    record_items(ctx, v, &format!("records[{i}]"), emit)
-                }))?,
+                (DocKind::RecordPackage, "records") => {
+                    map.next_value_seed(Each(|i, v| record_items(ctx, v, &format!("records[{i}]"), emit)))?
+                }
                 (DocKind::Record { compiled: false }, "releases") => {
                     saw_releases = true;
                     map.next_value_seed(Each(|i, v| {

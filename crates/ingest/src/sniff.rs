@@ -142,9 +142,9 @@ fn xml_head_has_log(reader: &mut LineReader) -> io::Result<bool> {
         head.extend_from_slice(&buf[..n]);
         reader.consume(n);
     }
-    Ok(head.windows(5).any(|w| {
-        w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/')
-    }))
+    Ok(head
+        .windows(5)
+        .any(|w| w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/')))
 }
 
 /// Scans the current line (which starts with `{`) and tells whether it holds
@@ -215,10 +215,7 @@ mod tests {
             sniff_bytes(b"\xef\xbb\xbf  <log xmlns=\"http://www.xes-standard.org/\"/>"),
             Ok(Format::Xes)
         );
-        assert_eq!(
-            sniff_bytes(b"{\n \"releases\": []\n}\n"),
-            Ok(Format::OcdsJson)
-        );
+        assert_eq!(sniff_bytes(b"{\n \"releases\": []\n}\n"), Ok(Format::OcdsJson));
         assert_eq!(
             sniff_bytes(b"{\"ocid\": \"x\", \"id\": \"1\"}\n"),
             Ok(Format::OcdsJson)

@@ -201,12 +201,10 @@ impl XesReader {
         let line = self.line();
         let step = self.step()?;
         match (self.state, step) {
-            (State::BeforeLog, Step::Open(e) | Step::Empty(e)) if e.tag != Tag::Log => {
-                Err(format!(
-                    "the root element is <{}>, not <log>: not an XES file",
-                    String::from_utf8_lossy(&e.name)
-                ))
-            }
+            (State::BeforeLog, Step::Open(e) | Step::Empty(e)) if e.tag != Tag::Log => Err(format!(
+                "the root element is <{}>, not <log>: not an XES file",
+                String::from_utf8_lossy(&e.name)
+            )),
             (State::BeforeLog, Step::Open(_)) => {
                 self.state = State::InLog;
                 Ok(())
@@ -326,12 +324,7 @@ impl XesReader {
             locator: format!("trace {index}"),
         };
         let reject = |field: Option<&str>, reason: String| {
-            Err(RejectedRecord::new(
-                &self.file,
-                position.clone(),
-                field,
-                reason,
-            ))
+            Err(RejectedRecord::new(&self.file, position.clone(), field, reason))
         };
         if let Some(problem) = trace.problem {
             let item = reject(
@@ -370,9 +363,7 @@ impl XesReader {
                     record: Record::ProcessEvent(e),
                     position,
                 }),
-                Err((field, reason)) => {
-                    Err(RejectedRecord::new(&self.file, position, field, reason))
-                }
+                Err((field, reason)) => Err(RejectedRecord::new(&self.file, position, field, reason)),
             };
             self.queue.push_back(item);
         }
@@ -473,8 +464,7 @@ fn build_event(process: &str, case_id: &str, raw: RawElement) -> Result<ProcessE
         .remove(TIMESTAMP)
         .ok_or((Some(TIMESTAMP), "event has no timestamp".to_owned()))?
         .value;
-    let time =
-        parse_time(&time).ok_or_else(|| (Some(TIMESTAMP), format!("unparsable date {time:?}")))?;
+    let time = parse_time(&time).ok_or_else(|| (Some(TIMESTAMP), format!("unparsable date {time:?}")))?;
     let event_id = EVENT_ID_KEYS
         .iter()
         .find_map(|k| attrs.remove(*k))

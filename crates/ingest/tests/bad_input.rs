@@ -22,15 +22,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 fn read_all(path: &Path) -> (Vec<SourcedRecord>, Vec<RejectedRecord>) {
     let items: Vec<Item> = open(path, None).unwrap().collect();
-    if let Some(i) = items
-        .iter()
-        .position(|i| i.as_ref().is_err_and(|r| r.fatal))
-    {
-        assert_eq!(
-            i,
-            items.len() - 1,
-            "a fatal rejection must be the last item"
-        );
+    if let Some(i) = items.iter().position(|i| i.as_ref().is_err_and(|r| r.fatal)) {
+        assert_eq!(i, items.len() - 1, "a fatal rejection must be the last item");
     }
     let (ok, err): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
     (
@@ -94,12 +87,7 @@ fn xes_bad_events_are_rejected_and_reading_goes_on() {
     let (ok, rejected) = read_all(&path);
     assert_eq!(
         kinds(&ok),
-        [
-            "process_case",
-            "process_event",
-            "process_event",
-            "process_case"
-        ]
+        ["process_case", "process_event", "process_event", "process_case"]
     );
     let Record::ProcessCase(case) = &ok[0].record else {
         panic!()
@@ -139,11 +127,7 @@ fn truncated_gzip_keeps_earlier_records_and_ends_with_fatal_error() {
     let real = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/process-logs/bpic2020/DomesticDeclarations.xes.gz");
     let bytes = std::fs::read(real).unwrap();
-    let path = write(
-        &dir,
-        "DomesticDeclarations.xes.gz",
-        &bytes[..bytes.len() / 2],
-    );
+    let path = write(&dir, "DomesticDeclarations.xes.gz", &bytes[..bytes.len() / 2]);
     assert_eq!(sniff(&path).unwrap(), Format::Xes);
     let (ok, rejected) = read_all(&path);
     assert!(ok.len() > 10_000, "{}", ok.len());
@@ -164,21 +148,14 @@ fn xml_syntax_error_is_fatal_after_earlier_traces() {
     assert_eq!(rejected.len(), 1);
     assert!(rejected[0].fatal);
     assert_eq!(rejected[0].position.line, Some(3));
-    assert!(
-        rejected[0].reason.contains("XML error"),
-        "{}",
-        rejected[0].reason
-    );
+    assert!(rejected[0].reason.contains("XML error"), "{}", rejected[0].reason);
 }
 
 #[test]
 fn not_xml_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "notes.xes", b"just some text\n");
-    assert!(matches!(
-        sniff(&path),
-        Err(IngestError::UnknownFormat { .. })
-    ));
+    assert!(matches!(sniff(&path), Err(IngestError::UnknownFormat { .. })));
     assert!(open(&path, None).is_err());
     let items: Vec<Item> = open(&path, Some(Format::Xes)).unwrap().collect();
     assert_eq!(items.len(), 1);
@@ -221,11 +198,7 @@ fn jsonl_broken_line_is_rejected_with_its_line_number() {
     );
     assert_eq!(rejected.len(), 2);
     assert_eq!(rejected[0].position.line, Some(3));
-    assert!(
-        rejected[0].reason.starts_with("invalid JSON"),
-        "{}",
-        rejected[0]
-    );
+    assert!(rejected[0].reason.starts_with("invalid JSON"), "{}", rejected[0]);
     assert_eq!(rejected[1].position.line, Some(4));
     assert_eq!(rejected[1].position.locator, "releases[1]");
     assert_eq!(rejected[1].field.as_deref(), Some("ocid"));
@@ -283,8 +256,7 @@ fn record_order_does_not_matter_and_linked_releases_are_counted() {
 #[test]
 fn truncated_json_package_keeps_earlier_releases() {
     let dir = tempfile::tempdir().unwrap();
-    let doc =
-        r#"{"releases": [{"ocid": "o1", "id": "1"}, {"ocid": "o2", "id": "2"}, {"ocid": "o3", "#;
+    let doc = r#"{"releases": [{"ocid": "o1", "id": "1"}, {"ocid": "o2", "id": "2"}, {"ocid": "o3", "#;
     let path = write(&dir, "cut.json.gz", &gzip(doc.as_bytes()));
     let (ok, rejected) = read_all(&path);
     assert_eq!(ok.len(), 2);

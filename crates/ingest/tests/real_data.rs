@@ -15,9 +15,7 @@ use mandate_ingest::{open, sniff, Format, RejectedRecord};
 use mandate_model::{OcdsRelease, ProcessCase, ProcessEvent, Record, SourcedRecord};
 
 fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
 }
 
 #[derive(Default)]
@@ -73,10 +71,7 @@ fn domestic_declarations() {
     assert_eq!(*line, Some(13));
     assert_eq!(case.process, "Domestic Declarations");
     assert_eq!(case.case_id, "declaration 86791");
-    assert_eq!(
-        case.attributes["Amount"],
-        serde_json::json!(26.85120450862128)
-    );
+    assert_eq!(case.attributes["Amount"], serde_json::json!(26.85120450862128));
     assert_eq!(case.attributes["BudgetNumber"], "budget 86566");
 
     let (event, line) = &s.first_events[0];
@@ -120,10 +115,7 @@ fn wabo_receipt_with_namespace_globals_and_nested_meta() {
         .process
         .starts_with("Receipt phase of an environmental permit"));
     assert_eq!((case.case_id.as_str(), *line), ("case-10011", Some(1798)));
-    assert_eq!(
-        case.attributes["startdate"],
-        "2011-10-11T13:42:22.688+02:00"
-    );
+    assert_eq!(case.attributes["startdate"], "2011-10-11T13:42:22.688+02:00");
     let (event, line) = &s.first_events[0];
     assert_eq!(*line, Some(1807));
     assert_eq!(event.event_id.as_deref(), Some("task-42933"));
@@ -148,10 +140,7 @@ fn road_traffic_fines() {
     assert!(s.rejected.is_empty(), "{:?}", s.rejected.first());
     assert_eq!((s.cases.len(), s.events), (231, 1_891));
     assert_eq!(s.cases[0].0.process, "12_roadtraffic_1t_per_variant");
-    assert_eq!(
-        s.first_events[0].0.time.to_rfc3339(),
-        "2006-07-24T00:00:00+00:00"
-    );
+    assert_eq!(s.first_events[0].0.time.to_rfc3339(), "2006-07-24T00:00:00+00:00");
 }
 
 #[test]
@@ -168,10 +157,7 @@ fn armenia_release_package() {
     assert_eq!(r.date.as_deref(), Some("2018-01-11T17:29:09+04:00"));
     assert!(!r.compiled);
     assert_eq!(r.release["buyer"]["name"], "Constitutional Court RA");
-    assert_eq!(
-        s.releases[99].0.ocid,
-        "AM-PPS-50dd166e359602c1ed9ef749c93cbcbf"
-    );
+    assert_eq!(s.releases[99].0.ocid, "AM-PPS-50dd166e359602c1ed9ef749c93cbcbf");
     let reader = open(&path, None).unwrap();
     let len = reader.file_len();
     let mut reader = reader;
@@ -193,12 +179,7 @@ fn ukraine_records_yield_their_compiled_release() {
     let files = files_in("ocds/ukraine");
     assert_eq!(files.len(), 11);
     for path in files {
-        let rel = path
-            .strip_prefix(data(""))
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let rel = path.strip_prefix(data("")).unwrap().to_str().unwrap().to_owned();
         let s = read(&rel);
         assert!(s.rejected.is_empty(), "{:?}", s.rejected.first());
         assert_eq!(s.releases.len(), 1, "{rel}");
@@ -208,10 +189,7 @@ fn ukraine_records_yield_their_compiled_release() {
         assert_eq!(r.ocid, path.file_stem().unwrap().to_str().unwrap());
     }
     let s = read("ocds/ukraine/ocds-be6bcu-UA-2016-06-02-000468-c.json");
-    assert_eq!(
-        s.releases[0].0.release_id,
-        "35ee2812b91b4ff299fbf6c217b46ae4"
-    );
+    assert_eq!(s.releases[0].0.release_id, "35ee2812b91b4ff299fbf6c217b46ae4");
     assert_eq!(
         s.releases[0].0.date.as_deref(),
         Some("2016-11-04T21:55:56.042551+02:00")
@@ -223,12 +201,7 @@ fn uk_contracts_finder_single_releases() {
     let files = files_in("ocds/uk-contracts-finder");
     assert_eq!(files.len(), 21);
     for path in files {
-        let rel = path
-            .strip_prefix(data(""))
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let rel = path.strip_prefix(data("")).unwrap().to_str().unwrap().to_owned();
         let s = read(&rel);
         assert!(s.rejected.is_empty(), "{:?}", s.rejected.first());
         assert_eq!(s.releases.len(), 1, "{rel}");

@@ -89,12 +89,7 @@ impl Checkpoint {
         if !self.extensions.iter().all(|e| is_valid_line(e)) {
             return Err(CheckpointError::InvalidExtension);
         }
-        let mut text = format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            STANDARD.encode(self.root)
-        );
+        let mut text = format!("{}\n{}\n{}\n", self.origin, self.size, STANDARD.encode(self.root));
         for ext in &self.extensions {
             text.push_str(ext);
             text.push('\n');
@@ -104,12 +99,9 @@ impl Checkpoint {
 
     /// Strictly parses a note body (the text of an opened note).
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or(CheckpointError::MissingNewline)?;
+        let body = text.strip_suffix('\n').ok_or(CheckpointError::MissingNewline)?;
         let mut lines = body.split('\n');
-        let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next())
-        else {
+        let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next()) else {
             return Err(CheckpointError::TooFewLines);
         };
         if !is_valid_line(origin) {
@@ -136,10 +128,7 @@ impl Checkpoint {
 }
 
 /// Signs a checkpoint, returning the signed note.
-pub fn sign_checkpoint(
-    checkpoint: &Checkpoint,
-    signer: &Signer,
-) -> Result<String, CheckpointError> {
+pub fn sign_checkpoint(checkpoint: &Checkpoint, signer: &Signer) -> Result<String, CheckpointError> {
     Ok(sign_note(&checkpoint.to_text()?, &[signer])?)
 }
 

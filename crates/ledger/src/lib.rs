@@ -13,13 +13,13 @@ pub mod note;
 pub use checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint, CheckpointError};
 pub use merkle::{
     consistency_proof, consistency_proof_from_source, empty_root, inclusion_proof,
-    inclusion_proof_from_source, leaf_hash, node_hash, root_from_inclusion_proof,
-    root_from_leaf_hashes, root_from_source, verify_consistency, verify_inclusion, CompactRange,
-    Hash, MerkleError, NodeSource, ProofError, ProveError, HASH_SIZE,
+    inclusion_proof_from_source, leaf_hash, node_hash, root_from_inclusion_proof, root_from_leaf_hashes,
+    root_from_source, verify_consistency, verify_inclusion, CompactRange, Hash, MerkleError, NodeSource,
+    ProofError, ProveError, HASH_SIZE,
 };
 pub use note::{
-    add_signatures, key_hash, open_note, sign_note, validate_key_name, NoteError, NoteSignature,
-    OpenedNote, Signer, Verifier,
+    add_signatures, key_hash, open_note, sign_note, validate_key_name, NoteError, NoteSignature, OpenedNote,
+    Signer, Verifier,
 };
 
 /// Any error of this crate, for callers that do not need to tell them apart.

@@ -32,11 +32,7 @@ pub enum MerkleError {
     NodeOutOfRange { level: u8, index: u64 },
     /// Persisted compact-range bytes do not fit the claimed tree size.
     #[error("compact range for tree size {size} needs {expected} bytes, got {got}")]
-    CompactRangeLength {
-        size: u64,
-        expected: usize,
-        got: usize,
-    },
+    CompactRangeLength { size: u64, expected: usize, got: usize },
     /// The tree already holds `u64::MAX` leaves.
     #[error("tree is full")]
     TreeFull,
@@ -238,9 +234,7 @@ impl NodeSource for [Hash] {
         if start >> level != index {
             return Err(out_of_range);
         }
-        let end = start
-            .checked_add(1u64 << level)
-            .ok_or(out_of_range.clone())?;
+        let end = start.checked_add(1u64 << level).ok_or(out_of_range.clone())?;
         let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
             return Err(out_of_range);
         };

@@ -134,9 +134,7 @@ impl Verifier {
             .decode(key64)
             .map_err(|_| NoteError::MalformedVerifierKey)?;
         let public_key: &[u8; 32] = match raw.split_first() {
-            Some((&ALG_ED25519, key)) => key
-                .try_into()
-                .map_err(|_| NoteError::MalformedVerifierKey)?,
+            Some((&ALG_ED25519, key)) => key.try_into().map_err(|_| NoteError::MalformedVerifierKey)?,
             Some((&alg, _)) => return Err(NoteError::UnsupportedAlgorithm(alg)),
             None => return Err(NoteError::MalformedVerifierKey),
         };
@@ -152,12 +150,7 @@ impl Verifier {
         let mut raw = Vec::with_capacity(33);
         raw.push(ALG_ED25519);
         raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{}+{:08x}+{}",
-            self.name,
-            self.key_hash,
-            STANDARD.encode(raw)
-        )
+        format!("{}+{:08x}+{}", self.name, self.key_hash, STANDARD.encode(raw))
     }
 
     /// The key name.
@@ -240,9 +233,7 @@ impl Signer {
             .decode(key64)
             .map_err(|_| NoteError::MalformedSignerKey)?;
         let seed: &[u8; 32] = match raw.split_first() {
-            Some((&ALG_ED25519, seed)) => {
-                seed.try_into().map_err(|_| NoteError::MalformedSignerKey)?
-            }
+            Some((&ALG_ED25519, seed)) => seed.try_into().map_err(|_| NoteError::MalformedSignerKey)?,
             Some((&alg, _)) => return Err(NoteError::UnsupportedAlgorithm(alg)),
             None => return Err(NoteError::MalformedSignerKey),
         };
@@ -364,9 +355,9 @@ fn parse(note: &str) -> Result<(&str, SignatureLines), NoteError> {
         if sigs.len() == MAX_SIGNATURES {
             return Err(NoteError::TooManySignatures);
         }
-        let rest = line.strip_prefix(SIG_PREFIX).ok_or(NoteError::Malformed(
-            "signature line must start with an em dash",
-        ))?;
+        let rest = line
+            .strip_prefix(SIG_PREFIX)
+            .ok_or(NoteError::Malformed("signature line must start with an em dash"))?;
         let (name, b64) = rest
             .split_once(' ')
             .ok_or(NoteError::Malformed("signature line lacks a signature"))?;
@@ -454,9 +445,7 @@ pub fn open_note(note: &str, verifiers: &[Verifier]) -> Result<OpenedNote, NoteE
     let mut verified: Vec<NoteSignature> = Vec::new();
     let mut unverified: Vec<NoteSignature> = Vec::new();
     for (sig, raw) in sigs {
-        let mut matching = verifiers
-            .iter()
-            .filter(|v| sig.same_key(&v.name, v.key_hash));
+        let mut matching = verifiers.iter().filter(|v| sig.same_key(&v.name, v.key_hash));
         let Some(verifier) = matching.next() else {
             if !unverified.contains(&sig) {
                 unverified.push(sig);

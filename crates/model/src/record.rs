@@ -179,9 +179,6 @@ mod tests {
             json,
             r#"{"kind":"process_event","process":"P","case_id":"c1","activity":"Approve","time":"2017-01-09T09:49:50+01:00","role":"SUPERVISOR","attributes":{"a":"x","z":1}}"#
         );
-        assert_eq!(
-            event.record_id(),
-            "event:P/c1/Approve@2017-01-09T09:49:50+01:00"
-        );
+        assert_eq!(event.record_id(), "event:P/c1/Approve@2017-01-09T09:49:50+01:00");
     }
 }

@@ -87,10 +87,7 @@ pub fn render(input: &ReportInput) -> String {
 fn group_by_rule(findings: &[Finding]) -> BTreeMap<&str, Vec<&Finding>> {
     let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in findings {
-        by_rule
-            .entry(finding.rule_id.as_str())
-            .or_default()
-            .push(finding);
+        by_rule.entry(finding.rule_id.as_str()).or_default().push(finding);
     }
     by_rule
 }

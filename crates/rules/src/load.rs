@@ -9,10 +9,7 @@ use crate::pack::{Pack, Procedure};
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     /// TOML syntax or a field of the wrong shape; the message carries line and column.
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
@@ -156,10 +153,7 @@ fn validate_procedure(procedure: &Procedure) -> Result<(), String> {
             }
         }
         if let crate::RuleKind::Performer { stage } = &rule.kind {
-            if procedure
-                .stage(stage)
-                .is_some_and(|s| s.performed_by.is_empty())
-            {
+            if procedure.stage(stage).is_some_and(|s| s.performed_by.is_empty()) {
                 return Err(format!(
                     "{here}: rule `{}` checks who performs `{stage}`, but that stage has no `performed_by`",
                     rule.common.id
@@ -215,9 +209,7 @@ legal_basis = { source = "Policy", text = "B needs A first." }
     #[test]
     fn unknown_stage_is_named() {
         let text = MINIMAL.replace(r#"requires = "a""#, r#"requires = "z""#);
-        let err = parse_pack(Path::new("p.toml"), &text)
-            .unwrap_err()
-            .to_string();
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         assert_eq!(
             err,
             "p.toml: procedure `proc`: rule `r1` names stage `z`, but the procedure defines only: a, b"
@@ -227,9 +219,7 @@ legal_basis = { source = "Policy", text = "B needs A first." }
     #[test]
     fn syntax_error_names_line_and_column() {
         let text = MINIMAL.replace(r#"severity = "high""#, r#"severity = "urgent""#);
-        let err = parse_pack(Path::new("p.toml"), &text)
-            .unwrap_err()
-            .to_string();
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         // Rules are read through serde's `flatten`, which loses the field's own
         // span: the error points at the rule's `[[procedure.rule]]` header, line 23.
         assert_eq!(
@@ -241,18 +231,14 @@ legal_basis = { source = "Policy", text = "B needs A first." }
     #[test]
     fn unknown_field_is_rejected() {
         let text = MINIMAL.replace(r#"title = "A""#, "title = \"A\"\nactivity = [\"A\"]");
-        let err = parse_pack(Path::new("p.toml"), &text)
-            .unwrap_err()
-            .to_string();
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         assert!(err.contains("unknown field `activity`"), "{err}");
     }
 
     #[test]
     fn misspelt_rule_field_is_rejected() {
         let text = MINIMAL.replace("requires = ", "require = ");
-        let err = parse_pack(Path::new("p.toml"), &text)
-            .unwrap_err()
-            .to_string();
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         assert!(err.contains("require"), "{err}");
     }
 
@@ -268,9 +254,7 @@ kind = "performer"
 stage = "a"
 legal_basis = { source = "Policy", text = "x" }
 "#;
-        let err = parse_pack(Path::new("p.toml"), &dup)
-            .unwrap_err()
-            .to_string();
+        let err = parse_pack(Path::new("p.toml"), &dup).unwrap_err().to_string();
         assert_eq!(err, "p.toml: rule id `r1` is used twice");
     }
 }

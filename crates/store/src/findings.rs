@@ -38,8 +38,9 @@ impl Store {
         )?;
         let run_id = tx.last_insert_rowid();
         {
-            let mut insert =
-                tx.prepare("INSERT INTO findings (run_id, seq, rule_id, severity, body) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut insert = tx.prepare(
+                "INSERT INTO findings (run_id, seq, rule_id, severity, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
             for (seq, finding) in findings.iter().enumerate() {
                 insert.execute(params![
                     run_id,

@@ -69,10 +69,7 @@ impl Store {
                 accepted,
                 rejected,
             },
-            Some((import_id, None, consumed, _, _)) => ImportState::Resume {
-                import_id,
-                consumed,
-            },
+            Some((import_id, None, consumed, _, _)) => ImportState::Resume { import_id, consumed },
         })
     }
 
@@ -115,8 +112,15 @@ impl Store {
             indexes.push(index);
         }
         for rejection in rejections {
-            tx.prepare_cached("INSERT INTO rejections (import_id, position, field, reason) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![import_id, rejection.position, rejection.field, rejection.reason])?;
+            tx.prepare_cached(
+                "INSERT INTO rejections (import_id, position, field, reason) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                import_id,
+                rejection.position,
+                rejection.field,
+                rejection.reason
+            ])?;
         }
         save_frontier(&tx, &frontier)?;
         tx.execute(
@@ -139,9 +143,9 @@ impl Store {
 
     /// Every import, oldest first.
     pub fn imports(&self) -> Result<Vec<ImportSummary>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, file, format, accepted, rejected, finished_at FROM imports ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, file, format, accepted, rejected, finished_at FROM imports ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok(ImportSummary {
                 id: r.get(0)?,

@@ -27,11 +27,9 @@ pub struct LoggedRow {
 pub(crate) fn load_or_rebuild_frontier(conn: &Connection) -> Result<CompactRange> {
     let entries: u64 = conn.query_row("SELECT COUNT(*) FROM log_entries", [], |r| r.get(0))?;
     let saved: Option<(u64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT size, frontier FROM log_state WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     if let Some((size, bytes)) = saved {
         if size == entries {
@@ -69,18 +67,14 @@ pub(crate) fn save_frontier(conn: &Connection, frontier: &CompactRange) -> Resul
 }
 
 pub(crate) fn to_hash(bytes: &[u8]) -> Result<Hash> {
-    bytes.try_into().map_err(|_| {
-        StoreError::CorruptState(format!("a stored hash has {} bytes, not 32", bytes.len()))
-    })
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::CorruptState(format!("a stored hash has {} bytes, not 32", bytes.len())))
 }
 
 impl Store {
     /// Append one entry inside an open transaction; returns its index.
-    pub(crate) fn append_entry(
-        tx: &Connection,
-        frontier: &mut CompactRange,
-        body: &[u8],
-    ) -> Result<u64> {
+    pub(crate) fn append_entry(tx: &Connection, frontier: &mut CompactRange, body: &[u8]) -> Result<u64> {
         let index = frontier.size();
         let leaf = leaf_hash(body);
         tx.prepare_cached("INSERT INTO log_entries (idx, leaf_hash, body) VALUES (?1, ?2, ?3)")?
@@ -90,10 +84,7 @@ impl Store {
     }
 
     /// Visit every entry in log order: index, stored leaf hash, body.
-    pub fn for_each_entry(
-        &self,
-        mut visit: impl FnMut(u64, &[u8], &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    pub fn for_each_entry(&self, mut visit: impl FnMut(u64, &[u8], &[u8]) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare("SELECT idx, leaf_hash, body FROM log_entries ORDER BY idx")?;
@@ -111,11 +102,9 @@ impl Store {
     pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT body FROM log_entries WHERE idx = ?1",
-                [index],
-                |r| r.get(0),
-            )
+            .query_row("SELECT body FROM log_entries WHERE idx = ?1", [index], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -150,7 +139,12 @@ impl Store {
     pub fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<()> {
         self.conn.execute(
             "INSERT OR IGNORE INTO checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![checkpoint.size, &checkpoint.root[..], checkpoint.note, checkpoint.created_at],
+            params![
+                checkpoint.size,
+                &checkpoint.root[..],
+                checkpoint.note,
+                checkpoint.created_at
+            ],
         )?;
         Ok(())
     }
@@ -161,12 +155,7 @@ impl Store {
             .conn
             .prepare("SELECT size, root, note, created_at FROM checkpoints ORDER BY size")?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, u64>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-            ))
+            Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?, r.get(3)?))
         })?;
         rows.map(|row| {
             let (size, root, note, created_at) = row?;

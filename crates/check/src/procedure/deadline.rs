@@ -51,18 +51,14 @@ pub(super) fn evaluate(
     let Some(due) = due_date(start_date, within, count) else {
         return Outcome::NotApplicable("deadline out of the calendar's range".into());
     };
-    let done = target
-        .event
-        .time
-        .with_timezone(start.time.offset())
-        .date_naive();
+    let done = target.event.time.with_timezone(start.time.offset()).date_naive();
     if done <= due {
         return Outcome::Clean;
     }
     let late_days = (done - due).num_days();
     let what = match stage {
-        Some(_) => target.describe(),
-        None => format!("work on the case continued until {}", target.describe()),
+        Some(_) => format!("{} came", target.describe()),
+        None => format!("work on the case continued until {},", target.describe()),
     };
     let limit = match within {
         Within::Days(0) => String::new(),
@@ -78,15 +74,12 @@ pub(super) fn evaluate(
         Within::Months(m) => format!("{m} month{} after ", if m == 1 { "" } else { "s" }),
     };
     let explanation = format!(
-        "In case {}, {what}, {late_days} day{} after the deadline of {due} ({limit}{}).",
+        "In case {}, {what} {late_days} day{} after the deadline of {due} ({limit}{}).",
         case.case_id,
         if late_days == 1 { "" } else { "s" },
         start.label
     );
-    let evidence = vec![
-        start.evidence,
-        target.evidence(format!("{late_days} days late")),
-    ];
+    let evidence = vec![start.evidence, target.evidence(format!("{late_days} days late"))];
     Outcome::Finding(Box::new(finding(
         pack,
         rule,
@@ -123,8 +116,8 @@ fn find_start(procedure: &Procedure, start: &DeadlineStart, case: &Case) -> Resu
                 .get(key)
                 .and_then(Value::as_str)
                 .ok_or_else(|| format!("case has no `{key}`"))?;
-            let time = DateTime::parse_from_rfc3339(value)
-                .map_err(|_| format!("case `{key}` is not a date"))?;
+            let time =
+                DateTime::parse_from_rfc3339(value).map_err(|_| format!("case `{key}` is not a date"))?;
             Ok(Start {
                 time,
                 label: format!("the case's recorded {key} {}", time.format("%Y-%m-%d")),

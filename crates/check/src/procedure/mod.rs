@@ -68,10 +68,7 @@ impl Case {
     }
 
     /// Events recording a stage, in time order.
-    pub(crate) fn stage_events<'a>(
-        &'a self,
-        stage: &'a Stage,
-    ) -> impl Iterator<Item = &'a LoggedEvent> {
+    pub(crate) fn stage_events<'a>(&'a self, stage: &'a Stage) -> impl Iterator<Item = &'a LoggedEvent> {
         self.events
             .iter()
             .filter(move |e| stage.activities.contains(&e.event.activity))
@@ -116,7 +113,13 @@ fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Cas
             stages,
             requires,
             granularity,
-        } => precedence::evaluate(pack, procedure, &rule.common, (stages, requires, *granularity), case),
+        } => precedence::evaluate(
+            pack,
+            procedure,
+            &rule.common,
+            (stages, requires, *granularity),
+            case,
+        ),
         RuleKind::Deadline {
             start,
             stage,
@@ -140,8 +143,6 @@ fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Cas
                 case,
             )
         }
-        RuleKind::Performer { stage } => {
-            performer::evaluate(pack, procedure, &rule.common, stage, case)
-        }
+        RuleKind::Performer { stage } => performer::evaluate(pack, procedure, &rule.common, stage, case),
     }
 }

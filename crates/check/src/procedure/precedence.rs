@@ -18,11 +18,10 @@ pub(super) fn evaluate(
         return Outcome::NotApplicable(format!("stage `{requires}` not defined"));
     };
     let guarded: Vec<_> = stages.iter().filter_map(|id| procedure.stage(id)).collect();
-    let first_guarded = case.events.iter().find(|e| {
-        guarded
-            .iter()
-            .any(|s| s.activities.contains(&e.event.activity))
-    });
+    let first_guarded = case
+        .events
+        .iter()
+        .find(|e| guarded.iter().any(|s| s.activities.contains(&e.event.activity)));
     let Some(offending) = first_guarded else {
         return Outcome::NotApplicable(format!("case has none of: {}", stages.join(", ")));
     };
@@ -30,10 +29,8 @@ pub(super) fn evaluate(
     match first_required {
         Some(approval) if in_order(approval, offending, granularity) => Outcome::Clean,
         later => {
-            let mut evidence = vec![offending.evidence(format!(
-                "{} before {}",
-                offending.event.activity, required.title
-            ))];
+            let mut evidence =
+                vec![offending.evidence(format!("{} before {}", offending.event.activity, required.title))];
             let explanation = match later {
                 Some(late) => {
                     evidence.push(late.evidence(format!("{} only afterwards", required.title)));

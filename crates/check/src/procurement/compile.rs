@@ -38,8 +38,7 @@ impl ContractingProcess {
                 sources: vec![compiled],
             };
         }
-        releases
-            .sort_by(|a, b| (&a.release.date, a.log_index).cmp(&(&b.release.date, b.log_index)));
+        releases.sort_by(|a, b| (&a.release.date, a.log_index).cmp(&(&b.release.date, b.log_index)));
         let mut compiled = Value::Object(Map::new());
         for release in &releases {
             merge(&mut compiled, &release.release.release);
@@ -56,9 +55,7 @@ impl ContractingProcess {
     }
 
     pub(crate) fn tender_str(&self, field: &str) -> Option<&str> {
-        self.tender()
-            .and_then(|t| t.get(field))
-            .and_then(Value::as_str)
+        self.tender().and_then(|t| t.get(field)).and_then(Value::as_str)
     }
 
     pub(crate) fn buyer_name(&self) -> Option<String> {
@@ -105,9 +102,7 @@ fn merge(target: &mut Value, update: &Value) {
                 }
             }
         }
-        (Value::Array(target), Value::Array(update))
-            if is_identified(update) && is_identified(target) =>
-        {
+        (Value::Array(target), Value::Array(update)) if is_identified(update) && is_identified(target) => {
             for item in update {
                 let id = item.get("id");
                 match target.iter_mut().find(|t| t.get("id") == id) {

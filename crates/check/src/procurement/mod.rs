@@ -58,13 +58,11 @@ pub(crate) fn screen(
     }
     let verdict = match &indicator.kind {
         IndicatorKind::SingleBid => single_bid::SingleBid.assess(process),
-        IndicatorKind::ShortTenderPeriod { minimum_days, days } => {
-            short_tender_period::ShortTenderPeriod {
-                minimum_days: *minimum_days,
-                days: *days,
-            }
-            .assess(process)
+        IndicatorKind::ShortTenderPeriod { minimum_days, days } => short_tender_period::ShortTenderPeriod {
+            minimum_days: *minimum_days,
+            days: *days,
         }
+        .assess(process),
     };
     match verdict {
         Verdict::Clean => {

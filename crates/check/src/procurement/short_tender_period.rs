@@ -25,11 +25,8 @@ impl RedFlag for ShortTenderPeriod {
         ) else {
             return Verdict::NotApplicable("tender.tenderPeriod dates not RFC 3339".into());
         };
-        let Some(earliest_close) = due_date(
-            start.date_naive(),
-            Within::Days(self.minimum_days),
-            self.days,
-        ) else {
+        let Some(earliest_close) = due_date(start.date_naive(), Within::Days(self.minimum_days), self.days)
+        else {
             return Verdict::NotApplicable("tender.tenderPeriod out of range".into());
         };
         let closes = end.with_timezone(start.offset()).date_naive();

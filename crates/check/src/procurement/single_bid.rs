@@ -31,11 +31,7 @@ impl RedFlag for SingleBid {
                 .and_then(as_count)
             {
                 Some(n) => (n, "tender.numberOfTenderers"),
-                None => {
-                    return Verdict::NotApplicable(
-                        "no bids.details or tender.numberOfTenderers".into(),
-                    )
-                }
+                None => return Verdict::NotApplicable("no bids.details or tender.numberOfTenderers".into()),
             },
         };
         if count == 1 {

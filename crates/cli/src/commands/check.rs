@@ -31,9 +31,7 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let workspace = Workspace::open(workspace_dir)?;
     let mut store = workspace.store()?;
     let packs = workspace.packs()?;
-    let output = args
-        .output
-        .unwrap_or_else(|| workspace.path("findings.jsonl"));
+    let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
     let outcome = check_all(&mut store, &packs, &output)?;
     print_summary(&outcome);
     Ok(ExitCode::SUCCESS)
@@ -74,10 +72,7 @@ pub fn check_all(store: &mut Store, packs: &[Pack], output: &Path) -> Result<Che
         let Record::OcdsRelease(release) = serde_json::from_slice(&row.body)? else {
             return Ok(());
         };
-        if releases
-            .first()
-            .is_some_and(|r| r.release.ocid != release.ocid)
-        {
+        if releases.first().is_some_and(|r| r.release.ocid != release.ocid) {
             let group = std::mem::take(&mut releases);
             findings.extend(screen(&mut checker, group));
         }
@@ -176,13 +171,7 @@ pub fn print_summary(outcome: &CheckOutcome) {
     }
     println!("Findings per rule:");
     print_table(
-        &[
-            "rule",
-            "severity",
-            "findings",
-            "evaluated",
-            "not applicable",
-        ],
+        &["rule", "severity", "findings", "evaluated", "not applicable"],
         &rows,
     );
     let by_severity: Vec<String> = Severity::ALL

@@ -37,11 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut store = workspace.store()?;
 
-    println!(
-        "\n1. Import ({} files from {})",
-        files.len(),
-        args.data.display()
-    );
+    println!("\n1. Import ({} files from {})", files.len(), args.data.display());
     let outcomes = super::import::import_files(&mut store, &files, None)?;
     super::import::print_outcomes(&outcomes);
 
@@ -49,20 +45,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "\n2. Check against the rule packs in {}",
         workspace.path("rules").display()
     );
-    let outcome = super::check::check_all(
-        &mut store,
-        &workspace.packs()?,
-        &workspace.path("findings.jsonl"),
-    )?;
+    let outcome =
+        super::check::check_all(&mut store, &workspace.packs()?, &workspace.path("findings.jsonl"))?;
     super::check::print_summary(&outcome);
 
     println!("\n3. Transparency log");
     let note = super::log::checkpoint(&workspace, &store)?;
-    println!(
-        "  {} entries, root {}",
-        store.log_size(),
-        hex(&store.root())
-    );
+    println!("  {} entries, root {}", store.log_size(), hex(&store.root()));
     println!("  signed checkpoint:");
     for line in note.lines() {
         println!("    {line}");
@@ -103,14 +92,7 @@ fn input_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Data files only: skip READMEs and licence notes that sit beside them.
 fn is_input(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    [
-        ".json",
-        ".jsonl",
-        ".xes",
-        ".xes.gz",
-        ".json.gz",
-        ".jsonl.gz",
-    ]
-    .iter()
-    .any(|ext| name.ends_with(ext))
+    [".json", ".jsonl", ".xes", ".xes.gz", ".json.gz", ".jsonl.gz"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }

@@ -45,11 +45,7 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let mut store = workspace.store()?;
     let outcomes = import_files(&mut store, &args.files, args.format)?;
     print_outcomes(&outcomes);
-    println!(
-        "Log: {} entries, root {}",
-        store.log_size(),
-        hex(&store.root())
-    );
+    println!("Log: {} entries, root {}", store.log_size(), hex(&store.root()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -90,8 +86,7 @@ pub fn print_outcomes(outcomes: &[FileOutcome]) {
 fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result<FileOutcome> {
     let name = path.display().to_string();
     let sha256 = file_sha256(path)?;
-    let mut reader =
-        mandate_ingest::open(path, format).with_context(|| format!("cannot import {name}"))?;
+    let mut reader = mandate_ingest::open(path, format).with_context(|| format!("cannot import {name}"))?;
     let format = reader.format().to_string();
     let (import_id, skip) = match store.import_state(&sha256)? {
         ImportState::Done {
@@ -105,14 +100,8 @@ fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result
                 already: true,
             })
         }
-        ImportState::Resume {
-            import_id,
-            consumed,
-        } => (import_id, consumed),
-        ImportState::New => (
-            store.start_import(&name, &sha256, &format, &super::now())?,
-            0,
-        ),
+        ImportState::Resume { import_id, consumed } => (import_id, consumed),
+        ImportState::New => (store.start_import(&name, &sha256, &format, &super::now())?, 0),
     };
 
     let bar = bytes_bar(reader.file_len());
@@ -145,10 +134,7 @@ fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result
     totals = batch.commit(store, import_id, totals)?;
     bar.finish_and_clear();
     if shown > SHOWN_REJECTIONS {
-        eprintln!(
-            "rejected: ... and {} more in {name}",
-            shown - SHOWN_REJECTIONS
-        );
+        eprintln!("rejected: ... and {} more in {name}", shown - SHOWN_REJECTIONS);
     }
     store.finish_import(import_id, &super::now())?;
     let (accepted, rejected) = match store.import_state(&sha256)? {
@@ -176,12 +162,7 @@ struct Batch {
 
 impl Batch {
     /// Append durably; only now do these records count as accepted.
-    fn commit(
-        &mut self,
-        store: &mut Store,
-        import_id: i64,
-        totals: (u64, u64),
-    ) -> Result<(u64, u64)> {
+    fn commit(&mut self, store: &mut Store, import_id: i64, totals: (u64, u64)) -> Result<(u64, u64)> {
         if self.consumed == 0 {
             return Ok(totals);
         }

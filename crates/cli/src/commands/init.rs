@@ -20,15 +20,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let workspace = create(&args.dir, args.origin.as_deref())?;
     println!("Created workspace {}", workspace.dir.display());
     println!("  log origin:  {}", workspace.config.log.origin);
-    println!(
-        "  public key:  {}",
-        workspace.path("keys/log.pub").display()
-    );
+    println!("  public key:  {}", workspace.path("keys/log.pub").display());
     println!("  rule packs:  {}", workspace.path("rules").display());
-    println!(
-        "Next: mandate -w {} import FILE...",
-        workspace.dir.display()
-    );
+    println!("Next: mandate -w {} import FILE...", workspace.dir.display());
     Ok(ExitCode::SUCCESS)
 }
 

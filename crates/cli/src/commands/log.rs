@@ -44,10 +44,7 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!(
-                    "The log does NOT verify: {} problem(s).",
-                    report.problems.len()
-                );
+                eprintln!("The log does NOT verify: {} problem(s).", report.problems.len());
                 Ok(ExitCode::FAILURE)
             }
         }
@@ -62,8 +59,7 @@ pub fn checkpoint(workspace: &Workspace, store: &Store) -> Result<String> {
         root: store.root(),
         extensions: Vec::new(),
     };
-    let note =
-        sign_checkpoint(&checkpoint, &workspace.signer()?).context("cannot sign the checkpoint")?;
+    let note = sign_checkpoint(&checkpoint, &workspace.signer()?).context("cannot sign the checkpoint")?;
     store.save_checkpoint(&StoredCheckpoint {
         size: checkpoint.size,
         root: checkpoint.root,

@@ -56,13 +56,8 @@ fn sumdb_signed_tree_heads_verify() {
 #[test]
 fn go_tlog_tree_format_vector() {
     // golang.org/x/mod/sumdb/tlog note_test.go TestFormatTree.
-    let golden =
-        "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n";
-    let cp = Checkpoint::new(
-        "go.sum database tree",
-        123456789012,
-        leaf_hash(b"hello world"),
-    );
+    let golden = "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n";
+    let cp = Checkpoint::new("go.sum database tree", 123456789012, leaf_hash(b"hello world"));
     assert_eq!(cp.to_text().unwrap(), golden);
     assert_eq!(Checkpoint::parse(golden).unwrap(), cp);
     // TestParseTree's bad trees.
@@ -101,9 +96,7 @@ fn strict_parsing() {
     let ok = |s: &str| Checkpoint::parse(s);
     assert_eq!(ok(&format!("o\n0\n{root}\n")).unwrap().size, 0);
     assert_eq!(
-        ok(&format!("o\n18446744073709551615\n{root}\n"))
-            .unwrap()
-            .size,
+        ok(&format!("o\n18446744073709551615\n{root}\n")).unwrap().size,
         u64::MAX
     );
     let cases = [
@@ -130,10 +123,7 @@ fn strict_parsing() {
             "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n".to_string(),
             CheckpointError::InvalidRootHash,
         ),
-        (
-            format!("o\n1\n{root}\n\n"),
-            CheckpointError::InvalidExtension,
-        ),
+        (format!("o\n1\n{root}\n\n"), CheckpointError::InvalidExtension),
         (
             format!("o\n1\n{root}\na\n\nb\n"),
             CheckpointError::InvalidExtension,

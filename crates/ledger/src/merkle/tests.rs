@@ -266,11 +266,7 @@ fn inclusion_vectors() {
     for (index, size, proof) in INCLUSION {
         let want = hashes(proof);
         let prefix = &leaves[..size as usize];
-        assert_eq!(
-            inclusion_proof(index, prefix).unwrap(),
-            want,
-            "{index}/{size}"
-        );
+        assert_eq!(inclusion_proof(index, prefix).unwrap(), want, "{index}/{size}");
         let leaf = leaves[index as usize];
         verify_inclusion(&leaf, index, size, &want, &root_of(size)).unwrap();
         for (desc, probe) in corrupt_inclusion(index, size, &want, &root_of(size), &leaf) {
@@ -302,10 +298,7 @@ fn corrupt_inclusion(
             "wrong leaf".into(),
             v(index, size, &leaf_hash(b"WrongLeaf"), proof, root),
         ),
-        (
-            "empty root".into(),
-            v(index, size, leaf, proof, &empty_root()),
-        ),
+        ("empty root".into(), v(index, size, leaf, proof, &empty_root())),
         ("random root".into(), v(index, size, leaf, proof, &some)),
         (
             "trailing root".into(),
@@ -319,10 +312,7 @@ fn corrupt_inclusion(
     for i in 0..proof.len() {
         let mut p = proof.to_vec();
         p[i][0] ^= 8;
-        out.push((
-            format!("modified proof[{i}]"),
-            v(index, size, leaf, &p, root),
-        ));
+        out.push((format!("modified proof[{i}]"), v(index, size, leaf, &p, root)));
     }
     if !proof.is_empty() {
         out.push((
@@ -361,14 +351,8 @@ fn consistency_vectors() {
             ("wrong new root", v(old, new, &r1, &some, &want)),
             ("swapped roots", v(old, new, &r2, &r1, &want)),
             ("empty proof", v(old, new, &r1, &r2, &[])),
-            (
-                "trailing r1",
-                v(old, new, &r1, &r2, &[&want[..], &[r1]].concat()),
-            ),
-            (
-                "trailing r2",
-                v(old, new, &r1, &r2, &[&want[..], &[r2]].concat()),
-            ),
+            ("trailing r1", v(old, new, &r1, &r2, &[&want[..], &[r1]].concat())),
+            ("trailing r2", v(old, new, &r1, &r2, &[&want[..], &[r2]].concat())),
             (
                 "preceding r1",
                 v(old, new, &r1, &r2, &[&[r1], &want[..]].concat()),
@@ -411,10 +395,7 @@ fn trivial_consistency_cases() {
             new_size: 0
         })
     );
-    assert_eq!(
-        verify_consistency(1, 2, &r, &r, &[]),
-        Err(ProofError::EmptyProof)
-    );
+    assert_eq!(verify_consistency(1, 2, &r, &r, &[]), Err(ProofError::EmptyProof));
     assert_eq!(
         verify_consistency(1, 1, &r, &r, &[e]),
         Err(ProofError::UnexpectedProof)
@@ -479,11 +460,7 @@ fn compact_range_matches_roots_for_every_size() {
     for n in 0..=leaves.len() {
         assert_eq!(range.size(), n as u64);
         assert_eq!(range.hashes().len(), (n as u64).count_ones() as usize);
-        assert_eq!(
-            range.root(),
-            root_from_leaf_hashes(&leaves[..n]),
-            "size {n}"
-        );
+        assert_eq!(range.root(), root_from_leaf_hashes(&leaves[..n]), "size {n}");
         if n < leaves.len() {
             range.push(leaves[n]).unwrap();
         }
@@ -508,8 +485,7 @@ fn compact_range_bytes_validation() {
 // ---------- property tests ----------
 
 fn tree() -> impl Strategy<Value = (Vec<Hash>, u64)> {
-    (1usize..=300, any::<u64>())
-        .prop_flat_map(|(n, seed)| (Just(test_leaves(n, seed)), 0..n as u64))
+    (1usize..=300, any::<u64>()).prop_flat_map(|(n, seed)| (Just(test_leaves(n, seed)), 0..n as u64))
 }
 
 proptest! {

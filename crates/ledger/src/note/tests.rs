@@ -4,8 +4,7 @@
 use super::*;
 use proptest::prelude::*;
 
-const PETER_SKEY: &str =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+const PETER_SKEY: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const ENOCH_VKEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
 const TEXT: &str = "If you think cryptography is the answer to your problem,\n\
@@ -30,11 +29,19 @@ fn sig(name: &str, key_hash: u32, base64: &str) -> NoteSignature {
 }
 
 fn peter_signature() -> NoteSignature {
-    sig("PeterNeumann", 0xc74f20a3, "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=")
+    sig(
+        "PeterNeumann",
+        0xc74f20a3,
+        "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+    )
 }
 
 fn enoch_signature() -> NoteSignature {
-    sig("EnochRoot", 0xaf0cfe78, "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=")
+    sig(
+        "EnochRoot",
+        0xaf0cfe78,
+        "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=",
+    )
 }
 
 #[test]
@@ -148,10 +155,7 @@ fn go_open_vectors() {
 fn go_open_rejections() {
     // Too many signatures.
     let many = format!("{TEXT}\n{}", PETER_SIG.repeat(101));
-    assert_eq!(
-        open_note(&many, &[peter()]),
-        Err(NoteError::TooManySignatures)
-    );
+    assert_eq!(open_note(&many, &[peter()]), Err(NoteError::TooManySignatures));
     assert_eq!(open_note(&many, &[]), Err(NoteError::TooManySignatures));
 
     // Invalid signature from a known key.
