@@ -76,7 +76,7 @@ pub fn bars_per_month(findings: &[Finding]) -> String {
         .unwrap_or(1)
         .max(1) as f64;
     let (plot_h, bar_w, left) = (220.0, (900.0 / all_months.len() as f64).clamp(2.0, 24.0), 40.0);
-    let width = left + bar_w * all_months.len() as f64 + 10.0;
+    let width = left + bar_w * all_months.len() as f64 + 40.0;
     let mut svg = format!(
         r##"<svg viewBox="0 0 {width:.0} {h}" width="100%" role="img" aria-label="Findings per month"><text x="0" y="12">{max}</text><line x1="{left}" y1="{plot_h}" x2="{width:.0}" y2="{plot_h}" stroke="#888"/>"##,
         h = plot_h + 40.0,
@@ -100,7 +100,8 @@ pub fn bars_per_month(findings: &[Finding]) -> String {
                 );
             }
         }
-        if month.1 == 1 || i == 0 {
+        // Label each January, and the first month unless a January label follows too closely.
+        if month.1 == 1 || (i == 0 && month.1 <= 5) {
             let _ = write!(
                 svg,
                 r#"<text x="{x:.1}" y="{ty}">{y}</text>"#,

@@ -38,16 +38,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut store = workspace.store()?;
 
     println!("\n1. Import ({} files from {})", files.len(), args.data.display());
+    let stage = Instant::now();
     let outcomes = super::import::import_files(&mut store, &files, None)?;
     super::import::print_outcomes(&outcomes);
+    let accepted: u64 = outcomes.iter().filter(|o| !o.already).map(|o| o.accepted).sum();
+    println!("  {}", rate(accepted, "records appended", stage));
 
     println!(
         "\n2. Check against the rule packs in {}",
         workspace.path("rules").display()
     );
+    let stage = Instant::now();
     let outcome =
         super::check::check_all(&mut store, &workspace.packs()?, &workspace.path("findings.jsonl"))?;
     super::check::print_summary(&outcome);
+    println!("  {}", rate(store.log_size(), "records checked", stage));
 
     println!("\n3. Transparency log");
     let note = super::log::checkpoint(&workspace, &store)?;
@@ -63,6 +68,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     println!("   Findings: {}", outcome.findings_file.display());
     println!("\nDone in {:.1} s.", started.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
+}
+
+fn rate(count: u64, what: &str, since: Instant) -> String {
+    let seconds = since.elapsed().as_secs_f64();
+    format!("{count} {what} in {seconds:.1} s ({:.0}/s)", count as f64 / seconds.max(1e-9))
 }
 
 /// Every regular file under `dir`, in path order (so runs are repeatable).
