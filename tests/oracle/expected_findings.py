@@ -358,16 +358,24 @@ def load_ocds(data_dir, notes):
         if ocid in compiled:
             continue
         if len(rels) > 1:
-            ids = {r[2].get("id") for r in rels}
-            same = all(
-                json.dumps(r[2], sort_keys=True) == json.dumps(rels[0][2], sort_keys=True)
+            # Several releases for one ocid: record it, and whether the fields
+            # the indicators read agree between them (merge order then moot).
+            relevant = [
+                json.dumps(
+                    [
+                        dig(r[2], "tender", "procurementMethod"),
+                        dig(r[2], "tender", "numberOfTenderers"),
+                        dig(r[2], "tender", "tenderPeriod"),
+                        r[2].get("bids"),
+                    ],
+                    sort_keys=True,
+                )
                 for r in rels
-            )
-            same_tender = all(r[2].get("tender") == rels[0][2].get("tender") for r in rels)
+            ]
             notes.append(
-                f"ocid {ocid}: {len(rels)} releases (release ids {sorted(ids)}; "
-                f"identical={same}; identical tender={same_tender}) in "
-                + ", ".join(os.path.relpath(r[3], data_dir) for r in rels)
+                f"ocid {ocid}: {len(rels)} releases, release ids "
+                f"{sorted({r[2].get('id') for r in rels})}, dates {sorted({r[0] for r in rels})}, "
+                f"fields read by the indicators identical: {len(set(relevant)) == 1}"
             )
         rels.sort(key=lambda r: (parse_ts(r[0]).utc if parse_ts(r[0]) else dt.datetime.min, r[1]))
         c = {}
@@ -523,11 +531,13 @@ def main():
     ap.add_argument("--by-process", action="store_true")
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--compare", metavar="FINDINGS_JSONL")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print data notes to stderr")
     args = ap.parse_args()
 
     results, notes, case_count, n_ocids = evaluate(args.data, args.packs)
-    for n in notes:
-        print(f"note: {n}", file=sys.stderr)
+    if args.verbose:
+        for n in notes:
+            print(f"note: {n}", file=sys.stderr)
 
     if args.subjects:
         if args.subjects not in results:
