@@ -72,7 +72,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn rate(count: u64, what: &str, since: Instant) -> String {
     let seconds = since.elapsed().as_secs_f64();
-    format!("{count} {what} in {seconds:.1} s ({:.0}/s)", count as f64 / seconds.max(1e-9))
+    format!(
+        "{count} {what} in {seconds:.1} s ({:.0}/s)",
+        count as f64 / seconds.max(1e-9)
+    )
 }
 
 /// Every regular file under `dir`, in path order (so runs are repeatable).

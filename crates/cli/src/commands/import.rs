@@ -129,6 +129,7 @@ fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result
         if batch.records.len() + batch.rejections.len() >= BATCH {
             totals = batch.commit(store, import_id, totals)?;
             bar.set_position(reader.bytes_read());
+            bar.set_prefix(format!("{} records", totals.0 + totals.1));
         }
     }
     totals = batch.commit(store, import_id, totals)?;

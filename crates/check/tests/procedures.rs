@@ -1,0 +1,247 @@
+//! Procedure rules on small hand-made cases, each expected verdict worked out by hand.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use chrono::DateTime;
+use mandate_check::{Case, Checker, LoggedEvent};
+use mandate_model::{Attributes, ProcessEvent};
+
+const PACK: &str = r#"
+[pack]
+id = "test"
+title = "Test"
+version = "1"
+jurisdiction = "Test"
+
+[[procedure]]
+id = "claim"
+title = "Claim"
+processes = ["Claims"]
+
+[[procedure.stage]]
+id = "submitted"
+title = "Submission"
+activities = ["Submit"]
+
+[[procedure.stage]]
+id = "approved"
+title = "Final approval"
+activities = ["Approve"]
+performed_by = ["SUPERVISOR"]
+
+[[procedure.stage]]
+id = "paid"
+title = "Payment"
+activities = ["Pay"]
+
+[[procedure.rule]]
+id = "pay-after-approval"
+title = "Payment after approval"
+severity = "high"
+kind = "precedence"
+stages = ["paid"]
+requires = "approved"
+legal_basis = { source = "Policy", text = "Pay only approved claims." }
+
+[[procedure.rule]]
+id = "pay-within-5-working-days"
+title = "Payment within 5 working days"
+severity = "low"
+kind = "deadline"
+start = { stage = "approved" }
+stage = "paid"
+within_days = 5
+days = "working"
+legal_basis = { source = "Policy", text = "Pay within 5 working days of approval." }
+
+[[procedure.rule]]
+id = "approved-by-supervisor"
+title = "Approval by a supervisor"
+severity = "medium"
+kind = "performer"
+stage = "approved"
+legal_basis = { source = "Policy", text = "Only supervisors approve." }
+
+[[procedure.rule]]
+id = "case-within-deadline"
+title = "Whole case before its recorded deadline"
+severity = "medium"
+kind = "deadline"
+start = { case_attribute = "deadline" }
+within_days = 0
+legal_basis = { source = "Law", text = "Decide by the deadline." }
+"#;
+
+fn event(index: u64, activity: &str, time: &str, role: &str) -> LoggedEvent {
+    LoggedEvent {
+        log_index: index,
+        record_id: format!("e{index}"),
+        event: ProcessEvent {
+            process: "Claims".into(),
+            case_id: "c1".into(),
+            event_id: None,
+            activity: activity.into(),
+            time: DateTime::parse_from_rfc3339(time).unwrap(),
+            resource: None,
+            role: Some(role.into()),
+            attributes: Attributes::new(),
+        },
+    }
+}
+
+fn case(events: Vec<LoggedEvent>, deadline: Option<&str>) -> Case {
+    let mut attributes = Attributes::new();
+    if let Some(d) = deadline {
+        attributes.insert("deadline".into(), d.into());
+    }
+    let mut case = Case {
+        process: "Claims".into(),
+        case_id: "c1".into(),
+        case_record: Some((0, "case:Claims/c1".into(), attributes)),
+        events,
+    };
+    case.sort_events();
+    case
+}
+
+/// Rule ids that fire on `case`, sorted.
+fn fired(case: &Case) -> Vec<String> {
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let mut checker = Checker::new(&packs);
+    let mut ids: Vec<String> = checker.check_case(case).into_iter().map(|f| f.rule_id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn compliant_case_raises_nothing() {
+    let c = case(
+        vec![
+            event(1, "Submit", "2024-03-01T09:00:00+01:00", "EMPLOYEE"),
+            event(2, "Approve", "2024-03-04T10:00:00+01:00", "SUPERVISOR"),
+            event(3, "Pay", "2024-03-06T10:00:00+01:00", "SYSTEM"),
+        ],
+        Some("2024-03-31T00:00:00+01:00"),
+    );
+    assert!(fired(&c).is_empty());
+}
+
+#[test]
+fn payment_before_approval_and_without_approval() {
+    // Paid on the 2nd, approved only on the 4th: payment came first.
+    let late_approval = case(
+        vec![
+            event(1, "Pay", "2024-03-02T10:00:00+01:00", "SYSTEM"),
+            event(2, "Approve", "2024-03-04T10:00:00+01:00", "SUPERVISOR"),
+        ],
+        None,
+    );
+    assert_eq!(fired(&late_approval), ["pay-after-approval"]);
+
+    // Paid, never approved.
+    let never = case(vec![event(1, "Pay", "2024-03-02T10:00:00+01:00", "SYSTEM")], None);
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let findings = Checker::new(&packs).check_case(&never);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].explanation,
+        "In case c1, 'Pay' on 2024-03-02 10:00 was recorded but the case has no final approval at all, \
+         which the procedure requires first."
+    );
+    assert_eq!(findings[0].evidence[0].log_index, 1);
+}
+
+#[test]
+fn same_timestamp_is_in_order() {
+    let c = case(
+        vec![
+            event(2, "Pay", "2024-03-04T10:00:00+01:00", "SYSTEM"),
+            event(1, "Approve", "2024-03-04T10:00:00+01:00", "SUPERVISOR"),
+        ],
+        None,
+    );
+    assert!(fired(&c).is_empty());
+}
+
+#[test]
+fn working_day_deadline_skips_the_weekend() {
+    // Approved Thursday 2024-03-07; 5 working days: Fri 8, Mon 11, Tue 12, Wed 13, Thu 14.
+    let in_time = case(
+        vec![
+            event(1, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR"),
+            event(2, "Pay", "2024-03-14T23:00:00+01:00", "SYSTEM"),
+        ],
+        None,
+    );
+    assert!(fired(&in_time).is_empty());
+    let late = case(
+        vec![
+            event(1, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR"),
+            event(2, "Pay", "2024-03-15T08:00:00+01:00", "SYSTEM"),
+        ],
+        None,
+    );
+    assert_eq!(fired(&late), ["pay-within-5-working-days"]);
+}
+
+#[test]
+fn deadline_uses_the_start_offset() {
+    // Due end of 2024-03-14 in +01:00. The payment at 2024-03-14T23:30Z is 00:30 on the 15th in +01:00: late.
+    let c = case(
+        vec![
+            event(1, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR"),
+            event(2, "Pay", "2024-03-14T23:30:00+00:00", "SYSTEM"),
+        ],
+        None,
+    );
+    assert_eq!(fired(&c), ["pay-within-5-working-days"]);
+}
+
+#[test]
+fn approval_by_another_role() {
+    let c = case(
+        vec![event(1, "Approve", "2024-03-07T16:00:00+01:00", "CLERK")],
+        None,
+    );
+    assert_eq!(fired(&c), ["approved-by-supervisor"]);
+}
+
+#[test]
+fn work_after_the_recorded_deadline() {
+    let c = case(
+        vec![
+            event(1, "Submit", "2024-03-01T09:00:00+01:00", "EMPLOYEE"),
+            event(2, "Submit", "2024-04-02T09:00:00+02:00", "EMPLOYEE"),
+        ],
+        Some("2024-04-01T12:00:00+02:00"),
+    );
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let findings = Checker::new(&packs).check_case(&c);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].explanation,
+        "In case c1, work on the case continued until 'Submit' on 2024-04-02 09:00, 1 day after the \
+         deadline of 2024-04-01 (the case's recorded deadline 2024-04-01)."
+    );
+}
+
+#[test]
+fn coverage_counts_not_applicable_with_reasons() {
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let mut checker = Checker::new(&packs);
+    // No payment and no deadline attribute: several rules cannot be evaluated.
+    let c = case(
+        vec![event(1, "Submit", "2024-03-01T09:00:00+01:00", "EMPLOYEE")],
+        None,
+    );
+    assert!(checker.check_case(&c).is_empty());
+    let coverage = checker.into_coverage();
+    let precedence = &coverage.rules["pay-after-approval"];
+    assert_eq!(precedence.evaluated, 0);
+    assert_eq!(precedence.not_applicable["case has none of: paid"], 1);
+    assert_eq!(
+        coverage.rules["case-within-deadline"].not_applicable["case has no `deadline`"],
+        1
+    );
+}

@@ -1,0 +1,69 @@
+//! `mandate import` on bad input: each bad record is reported with file and
+//! position, the good ones are kept, and the summary counts both.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+fn mandate(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn broken_lines_are_reported_and_the_rest_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+
+    let input = dir.path().join("releases.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            "{\"ocid\":\"ocds-x-1\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\"}\n",
+            "{\"ocid\":\"ocds-x-2\",\"id\":\n",
+            "{\"id\":\"3\"}\n",
+            "{\"ocid\":\"ocds-x-4\",\"id\":\"4\"}\n",
+        ),
+    )
+    .unwrap();
+    let out = mandate(&["-w", ws, "import", input.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("total: 2 accepted, 2 rejected"), "{stdout}");
+    let file = input.display().to_string();
+    assert!(stderr.contains(&format!("rejected: {file}: line 2")), "{stderr}");
+    assert!(stderr.contains(&format!("rejected: {file}: line 3")), "{stderr}");
+    assert!(stderr.contains("ocid"), "{stderr}");
+
+    // Importing the same file again appends nothing.
+    let again = mandate(&["-w", ws, "import", input.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already imported"));
+    let verify = mandate(&["-w", ws, "log", "verify"]);
+    assert!(String::from_utf8_lossy(&verify.stdout).starts_with("OK: 2 entries"));
+}
+
+#[test]
+fn an_unknown_format_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let input = dir.path().join("notes.txt");
+    std::fs::write(&input, "hello\n").unwrap();
+    let out = mandate(&["-w", ws, "import", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&input.display().to_string()), "{stderr}");
+}
+
+#[test]
+fn commands_outside_a_workspace_say_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mandate(&["-w", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mandate init"));
+}
