@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     println!("\n1. Import ({} files from {})", files.len(), args.data.display());
     let stage = Instant::now();
-    let outcomes = super::import::import_files(&mut store, &files, None)?;
+    let outcomes = super::import::import_files(&mut store, &files, super::import::Options::default())?;
     super::import::print_outcomes(&outcomes);
     let accepted: u64 = outcomes.iter().filter(|o| !o.already).map(|o| o.accepted).sum();
     println!("  {}", rate(accepted, "records appended", stage));

@@ -1,7 +1,7 @@
 //! `mandate import FILE...`: read, canonicalise and append to the log.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,8 +15,6 @@ use sha2::{Digest, Sha256};
 use crate::output::{bytes_bar, print_table};
 use crate::workspace::Workspace;
 
-/// Records per durable batch (one SQLite transaction each).
-const BATCH: usize = 5_000;
 /// Rejections printed per file; all of them are kept in the database.
 const SHOWN_REJECTIONS: usize = 5;
 
@@ -28,6 +26,23 @@ pub struct Args {
     /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl.
     #[arg(long)]
     pub format: Option<Format>,
+    /// Print `committed SIZE ROOT` after each durable batch: the acknowledgement
+    /// a pipeline can rely on (those records survive any crash).
+    #[arg(long)]
+    pub print_commits: bool,
+    /// Records per durable batch (one transaction, one disk sync each): larger
+    /// is faster, smaller acknowledges sooner.
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch: u64,
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub format: Option<Format>,
+    pub print_commits: bool,
+    /// Records per durable batch; 0 means the default.
+    pub batch: usize,
 }
 
 /// What happened to one file.
@@ -43,20 +58,21 @@ pub struct FileOutcome {
 pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let workspace = Workspace::open(workspace_dir)?;
     let mut store = workspace.store()?;
-    let outcomes = import_files(&mut store, &args.files, args.format)?;
+    let options = Options {
+        format: args.format,
+        print_commits: args.print_commits,
+        batch: args.batch as usize,
+    };
+    let outcomes = import_files(&mut store, &args.files, options)?;
     print_outcomes(&outcomes);
     println!("Log: {} entries, root {}", store.log_size(), hex(&store.root()));
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn import_files(
-    store: &mut Store,
-    files: &[PathBuf],
-    format: Option<Format>,
-) -> Result<Vec<FileOutcome>> {
+pub fn import_files(store: &mut Store, files: &[PathBuf], options: Options) -> Result<Vec<FileOutcome>> {
     files
         .iter()
-        .map(|file| import_file(store, file, format))
+        .map(|file| import_file(store, file, options))
         .collect()
 }
 
@@ -83,10 +99,11 @@ pub fn print_outcomes(outcomes: &[FileOutcome]) {
     println!("  total: {accepted} accepted, {rejected} rejected");
 }
 
-fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result<FileOutcome> {
+fn import_file(store: &mut Store, path: &Path, options: Options) -> Result<FileOutcome> {
     let name = path.display().to_string();
     let sha256 = file_sha256(path)?;
-    let mut reader = mandate_ingest::open(path, format).with_context(|| format!("cannot import {name}"))?;
+    let mut reader =
+        mandate_ingest::open(path, options.format).with_context(|| format!("cannot import {name}"))?;
     let format = reader.format().to_string();
     let (import_id, skip) = match store.import_state(&sha256)? {
         ImportState::Done {
@@ -106,7 +123,11 @@ fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result
 
     let bar = bytes_bar(reader.file_len());
     bar.set_message(name.clone());
-    let mut batch = Batch::default();
+    let batch_size = if options.batch == 0 { 5_000 } else { options.batch };
+    let mut batch = Batch {
+        print_commits: options.print_commits,
+        ..Batch::default()
+    };
     let mut shown = 0;
     let mut totals = (0u64, 0u64);
     let mut to_skip = skip;
@@ -126,7 +147,7 @@ fn import_file(store: &mut Store, path: &Path, format: Option<Format>) -> Result
                 batch.rejections.push(rejection(&rejected));
             }
         }
-        if batch.records.len() + batch.rejections.len() >= BATCH {
+        if batch.records.len() + batch.rejections.len() >= batch_size {
             totals = batch.commit(store, import_id, totals)?;
             bar.set_position(reader.bytes_read());
             bar.set_prefix(format!("{} records", totals.0 + totals.1));
@@ -159,6 +180,7 @@ struct Batch {
     records: Vec<NewRecord>,
     rejections: Vec<Rejection>,
     consumed: u64,
+    print_commits: bool,
 }
 
 impl Batch {
@@ -172,7 +194,15 @@ impl Batch {
             totals.0 + self.records.len() as u64,
             totals.1 + self.rejections.len() as u64,
         );
-        *self = Batch::default();
+        if self.print_commits {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "committed {} {}", store.log_size(), hex(&store.root()))?;
+            out.flush()?;
+        }
+        *self = Batch {
+            print_commits: self.print_commits,
+            ..Batch::default()
+        };
         Ok(totals)
     }
 }
