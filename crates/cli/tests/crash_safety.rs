@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use mandate_ledger::merkle::CompactRange;
 
-const RECORDS: u64 = 40_000;
+const RECORDS: u64 = 20_000;
 const KILLS: usize = 100;
 
 fn mandate(ws: &Path) -> Command {
@@ -75,7 +75,7 @@ fn acknowledged_records_survive_sigkill() {
     let mut acknowledged: Vec<(u64, String)> = Vec::new();
     for round in 0..KILLS {
         let mut child = mandate(&ws)
-            .args(["import", "--print-commits", "--batch", "250"])
+            .args(["import", "--print-commits", "--batch", "100"])
             .arg(&input)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -95,7 +95,7 @@ fn acknowledged_records_survive_sigkill() {
                 })
                 .collect::<Vec<_>>()
         });
-        std::thread::sleep(Duration::from_millis(5 + rng.next(60)));
+        std::thread::sleep(Duration::from_millis(10 + rng.next(150)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         acknowledged.extend(reader.join().unwrap());
