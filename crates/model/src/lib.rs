@@ -6,4 +6,6 @@ pub mod finding;
 pub mod record;
 
 pub use finding::{Evidence, Finding, LegalBasis, Severity, Subject};
-pub use record::{Attributes, OcdsRelease, Position, ProcessCase, ProcessEvent, Record, SourcedRecord};
+pub use record::{
+    Attributes, Commitment, OcdsRelease, Position, ProcessCase, ProcessEvent, Record, SourcedRecord,
+};

@@ -25,6 +25,19 @@ pub enum Record {
     ProcessEvent(ProcessEvent),
     /// One OCDS release, or the compiled release of an OCDS record.
     OcdsRelease(OcdsRelease),
+    /// A confidential record, logged only as a salted commitment to its
+    /// canonical JSON; the content stays in the operator's database until
+    /// it is disclosed.
+    Commitment(Commitment),
+}
+
+/// What the public log shows of a confidential record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// The kind of the hidden record (`process_event`...).
+    pub record_kind: String,
+    /// Hex SHA-256 commitment (see `mandate_ledger::commitment`).
+    pub commitment: String,
 }
 
 /// A case of an administrative process (an XES trace), without its events.
@@ -95,6 +108,7 @@ impl Record {
                 ),
             },
             Record::OcdsRelease(r) => format!("ocds:{}/{}", r.ocid, r.release_id),
+            Record::Commitment(c) => format!("commitment:{}", c.commitment),
         }
     }
 
@@ -104,6 +118,7 @@ impl Record {
             Record::ProcessCase(_) => "process_case",
             Record::ProcessEvent(_) => "process_event",
             Record::OcdsRelease(_) => "ocds_release",
+            Record::Commitment(_) => "commitment",
         }
     }
 
@@ -113,13 +128,14 @@ impl Record {
             Record::ProcessCase(c) => format!("{}/{}", c.process, c.case_id),
             Record::ProcessEvent(e) => format!("{}/{}", e.process, e.case_id),
             Record::OcdsRelease(r) => r.ocid.clone(),
+            Record::Commitment(c) => format!("commitment:{}", c.commitment),
         }
     }
 
     /// When the record happened, if it says so (event time; OCDS release date when parseable).
     pub fn time(&self) -> Option<DateTime<FixedOffset>> {
         match self {
-            Record::ProcessCase(_) => None,
+            Record::ProcessCase(_) | Record::Commitment(_) => None,
             Record::ProcessEvent(e) => Some(e.time),
             Record::OcdsRelease(r) => r
                 .date

@@ -122,7 +122,7 @@ fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
                 event,
             });
         }
-        Record::OcdsRelease(_) => {}
+        Record::OcdsRelease(_) | Record::Commitment(_) => {}
     }
 }
 
