@@ -1,10 +1,16 @@
 //! Coverage: for each rule, how many subjects it was evaluated on and why it
-//! could not be evaluated on the others. Without it, "no findings" could mean
-//! "clean" or "no data", and a supervisor cannot tell which.
+//! could not be evaluated on the others, overall and per source file; and
+//! which publisher codes were mapped onto OCDS codes and which stayed
+//! unknown. Without it, "no findings" could mean "clean" or "no data", and a
+//! supervisor cannot tell which.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+/// Distinct unknown values kept per field; the rest are counted together.
+const UNKNOWN_VALUES_KEPT: usize = 50;
+const OTHER_VALUES: &str = "(other values)";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RuleCoverage {
@@ -15,11 +21,56 @@ pub struct RuleCoverage {
     pub flagged: u64,
     /// Subjects it could not be evaluated on, by reason (e.g. "no tender.tenderPeriod.startDate").
     pub not_applicable: BTreeMap<String, u64>,
+    /// What the rule judges: `contracting_process`, `buyer`, `tenderer`...
+    /// (empty for procedure rules, which judge cases).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+    /// Aggregate indicators: contracting processes whose data went into the
+    /// judgement of some subject...
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub contributing: u64,
+    /// ... and those that could not be used, by reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub processes_not_used: BTreeMap<String, u64>,
+    /// The same counts per source file, always in contracting processes: for
+    /// aggregate indicators those used and not used (`not_applicable`), since
+    /// one buyer's judgement draws on many files.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_source: BTreeMap<String, SourceCoverage>,
+}
+
+/// Coverage of one rule within one source file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCoverage {
+    pub evaluated: u64,
+    pub flagged: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub contributing: u64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_applicable: BTreeMap<String, u64>,
+}
+
+/// Publisher codes of one field: mapped through a code list, or unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCoverage {
+    /// `"qualified → valid (armenia)"` → occurrences.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mapped: BTreeMap<String, u64>,
+    /// Values neither in the OCDS code list nor in a code list → occurrences.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unknown: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Coverage {
     pub rules: BTreeMap<String, RuleCoverage>,
+    /// By field (`bids.details[].status`...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub codes: BTreeMap<String, CodeCoverage>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Coverage {
@@ -27,14 +78,79 @@ impl Coverage {
         self.rules.entry(rule_id.to_string()).or_default().pack = pack.to_string();
     }
 
+    pub(crate) fn set_subject(&mut self, rule_id: &str, subject: &str) {
+        self.rules.entry(rule_id.to_string()).or_default().subject = subject.to_string();
+    }
+
     pub(crate) fn evaluated(&mut self, rule_id: &str, flagged: bool) {
-        let rule = self.rules.entry(rule_id.to_string()).or_default();
-        rule.evaluated += 1;
-        rule.flagged += u64::from(flagged);
+        self.evaluated_in(rule_id, None, flagged);
     }
 
     pub(crate) fn not_applicable(&mut self, rule_id: &str, reason: &str) {
+        self.not_applicable_in(rule_id, None, reason);
+    }
+
+    pub(crate) fn evaluated_in(&mut self, rule_id: &str, source: Option<&str>, flagged: bool) {
+        let rule = self.rules.entry(rule_id.to_string()).or_default();
+        rule.evaluated += 1;
+        rule.flagged += u64::from(flagged);
+        if let Some(source) = source {
+            let s = rule.by_source.entry(source.to_string()).or_default();
+            s.evaluated += 1;
+            s.flagged += u64::from(flagged);
+        }
+    }
+
+    pub(crate) fn not_applicable_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
         let rule = self.rules.entry(rule_id.to_string()).or_default();
         *rule.not_applicable.entry(reason.to_string()).or_default() += 1;
+        if let Some(source) = source {
+            let s = rule.by_source.entry(source.to_string()).or_default();
+            *s.not_applicable.entry(reason.to_string()).or_default() += 1;
+        }
+    }
+
+    /// A process an aggregate indicator could not use: counted apart from
+    /// the subjects (buyers...) it could not judge.
+    pub(crate) fn not_used_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
+        let rule = self.rules.entry(rule_id.to_string()).or_default();
+        *rule.processes_not_used.entry(reason.to_string()).or_default() += 1;
+        if let Some(source) = source {
+            let s = rule.by_source.entry(source.to_string()).or_default();
+            *s.not_applicable.entry(reason.to_string()).or_default() += 1;
+        }
+    }
+
+    pub(crate) fn contributing_in(&mut self, rule_id: &str, source: Option<&str>) {
+        let rule = self.rules.entry(rule_id.to_string()).or_default();
+        rule.contributing += 1;
+        if let Some(source) = source {
+            rule.by_source.entry(source.to_string()).or_default().contributing += 1;
+        }
+    }
+
+    pub(crate) fn code_mapped(&mut self, field: &str, mapping: String) {
+        *self
+            .codes
+            .entry(field.to_string())
+            .or_default()
+            .mapped
+            .entry(mapping)
+            .or_default() += 1;
+    }
+
+    pub(crate) fn code_unknown(&mut self, field: &str, value: &str) {
+        let unknown = &mut self.codes.entry(field.to_string()).or_default().unknown;
+        let key = if unknown.contains_key(value) || unknown.len() < UNKNOWN_VALUES_KEPT {
+            value
+        } else {
+            OTHER_VALUES
+        };
+        match unknown.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                unknown.insert(key.to_string(), 1);
+            }
+        }
     }
 }

@@ -9,23 +9,32 @@ mod finding;
 pub mod procedure;
 pub mod procurement;
 
-pub use coverage::{Coverage, RuleCoverage};
+pub use coverage::{CodeCoverage, Coverage, RuleCoverage, SourceCoverage};
 pub use procedure::{Case, LoggedEvent};
-pub use procurement::{ContractingProcess, LoggedRelease};
+pub use procurement::{ContractingProcess, LoggedRelease, Outcome, VerdictRecord};
 
-use mandate_model::Finding;
-use mandate_rules::Pack;
+use mandate_model::{Evidence, Finding};
+use mandate_rules::{CodeList, Pack};
+use procurement::{Release, Screen};
 
 /// Runs every rule of a set of packs. Collects coverage as it goes so a user
 /// can tell "checked and clean" from "never checked".
+///
+/// Procurement indicators: call [`Checker::check_contracting_process`] for
+/// every process, then [`Checker::finish`] once, for the indicators that
+/// judge buyers, tenderers or processes against all the others.
 pub struct Checker<'p> {
     packs: &'p [Pack],
+    codelists: &'p [CodeList],
+    screens: Vec<Screen<'p>>,
     coverage: Coverage,
+    verdicts: Option<Vec<VerdictRecord>>,
 }
 
 impl<'p> Checker<'p> {
     pub fn new(packs: &'p [Pack]) -> Self {
         let mut coverage = Coverage::default();
+        let mut screens = Vec::new();
         for pack in packs {
             for procedure in &pack.procedures {
                 for rule in &procedure.rules {
@@ -34,9 +43,35 @@ impl<'p> Checker<'p> {
             }
             for indicator in &pack.indicators {
                 coverage.register(&indicator.common.id, &pack.pack.id);
+                let screen = Screen::new(pack, indicator);
+                coverage.set_subject(screen.rule_id(), screen.subject());
+                screens.push(screen);
             }
         }
-        Checker { packs, coverage }
+        Checker {
+            packs,
+            codelists: &[],
+            screens,
+            coverage,
+            verdicts: None,
+        }
+    }
+
+    /// Publisher code lists to map codes with, chosen by ocid prefix.
+    pub fn with_codelists(mut self, codelists: &'p [CodeList]) -> Self {
+        self.codelists = codelists;
+        self
+    }
+
+    /// Keep every indicator verdict, not only findings (see [`Checker::verdicts`]).
+    pub fn keep_verdicts(mut self) -> Self {
+        self.verdicts = Some(Vec::new());
+        self
+    }
+
+    /// The verdicts kept so far, in the order they were reached.
+    pub fn verdicts(&self) -> &[VerdictRecord] {
+        self.verdicts.as_deref().unwrap_or_default()
     }
 
     /// Check one process case against every procedure that covers its process.
@@ -56,11 +91,73 @@ impl<'p> Checker<'p> {
 
     /// Screen one contracting process with every procurement indicator.
     pub fn check_contracting_process(&mut self, process: &ContractingProcess) -> Vec<Finding> {
+        self.check_contracting_process_from(process, None)
+    }
+
+    /// The same, counting coverage under `source` (the file it came from).
+    pub fn check_contracting_process_from(
+        &mut self,
+        process: &ContractingProcess,
+        source: Option<&str>,
+    ) -> Vec<Finding> {
+        let evidence = || process.evidence();
+        self.screen(Release::from_value(&process.compiled), &process.ocid, source, &evidence)
+    }
+
+    /// Screen one contracting process given as its compiled release, citing
+    /// `evidence` in findings (for callers that read releases without a log).
+    pub fn check_compiled(
+        &mut self,
+        compiled: &serde_json::Value,
+        ocid: &str,
+        source: Option<&str>,
+        evidence: &dyn Fn() -> Vec<Evidence>,
+    ) -> Vec<Finding> {
+        self.screen(Release::from_value(compiled), ocid, source, evidence)
+    }
+
+    /// Screen one compiled release read straight from its JSON bytes (the
+    /// fast path for large files of compiled releases): `Ok(None)` when the
+    /// bytes are not one JSON object with a string `ocid`.
+    pub fn check_compiled_json(
+        &mut self,
+        json: &[u8],
+        source: Option<&str>,
+        evidence: &dyn Fn(&str) -> Vec<Evidence>,
+    ) -> Result<Option<Vec<Finding>>, serde_json::Error> {
+        let release: Release<'_> = serde_json::from_slice(json)?;
+        let Some(ocid) = release.ocid.ok().map(|o| o.to_string()) else {
+            return Ok(None);
+        };
+        let cite = || evidence(&ocid);
+        Ok(Some(self.screen(release, &ocid, source, &cite)))
+    }
+
+    fn screen(
+        &mut self,
+        release: Release<'_>,
+        ocid: &str,
+        source: Option<&str>,
+        evidence: &dyn Fn() -> Vec<Evidence>,
+    ) -> Vec<Finding> {
+        procurement::screen_release(
+            &mut self.screens,
+            release,
+            ocid,
+            source,
+            evidence,
+            self.codelists,
+            &mut self.coverage,
+            self.verdicts.as_mut(),
+        )
+    }
+
+    /// The verdicts of aggregate indicators, once every process was
+    /// screened. Call once; later calls find nothing new.
+    pub fn finish(&mut self) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for pack in self.packs {
-            for indicator in &pack.indicators {
-                findings.extend(procurement::screen(pack, indicator, process, &mut self.coverage));
-            }
+        for screen in &mut self.screens {
+            findings.extend(screen.finish(&mut self.coverage, self.verdicts.as_mut()));
         }
         findings
     }

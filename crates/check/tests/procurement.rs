@@ -49,11 +49,9 @@ fn process(ocid: &str, release: Value) -> ContractingProcess {
 
 fn fired(p: &ContractingProcess) -> Vec<String> {
     let packs = vec![mandate_rules::parse_pack(Path::new("p.toml"), PACK).unwrap()];
-    Checker::new(&packs)
-        .check_contracting_process(p)
-        .into_iter()
-        .map(|f| f.rule_id)
-        .collect()
+    let mut checker = Checker::new(&packs);
+    let fired = checker.check_contracting_process(p);
+    fired.into_iter().map(|f| f.rule_id).collect()
 }
 
 #[test]

@@ -42,9 +42,19 @@ enum Command {
     Check(commands::check::Args),
     /// Write the self-contained HTML report of the latest check.
     Report(commands::report::Args),
-    /// Transparency log: signed checkpoints and verification.
+    /// Screen OCDS files with the procurement indicators, without a workspace.
+    Indicators(commands::indicators::Args),
+    /// Transparency log: signed checkpoints, proofs, tiles and verification.
     #[command(subcommand)]
     Log(commands::log::LogCommand),
+    /// Measure performance on generated data in a temporary folder.
+    #[command(subcommand)]
+    Bench(commands::log::bench::BenchCommand),
+    /// Publish a checkpoint of the log once a quorum of witnesses has cosigned it.
+    Publish(commands::publish::Args),
+    /// Witnesses: run one for other logs (keygen, add-log, serve), or trust one for this workspace.
+    #[command(subcommand)]
+    Witness(commands::witness::WitnessCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,7 +65,11 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(&cli.workspace, args),
         Command::Check(args) => commands::check::run(&cli.workspace, args),
         Command::Report(args) => commands::report::run(&cli.workspace, args),
+        Command::Indicators(args) => commands::indicators::run(args),
         Command::Log(command) => commands::log::run(&cli.workspace, command),
+        Command::Bench(command) => commands::log::bench::run(command),
+        Command::Publish(args) => commands::publish::run(&cli.workspace, args),
+        Command::Witness(command) => commands::witness::run(&cli.workspace, command),
     };
     match result {
         Ok(code) => code,

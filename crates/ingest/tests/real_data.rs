@@ -48,6 +48,7 @@ fn read(rel: &str) -> Summary {
                     }
                 }
                 Record::OcdsRelease(r) => s.releases.push((r, position.locator)),
+                Record::Commitment(_) => panic!("readers never produce commitments"),
             },
             Err(r) => s.rejected.push(r),
         }

@@ -1,14 +1,18 @@
 //! Tamper-evident transparency log primitives for mandate.
 //!
 //! Pure logic, no I/O: RFC 9162 Merkle trees and proofs ([`merkle`]),
-//! C2SP signed notes ([`note`]) and C2SP tlog checkpoints ([`checkpoint`]).
+//! C2SP signed notes ([`note`]), C2SP tlog checkpoints ([`checkpoint`]) and
+//! C2SP tlog-tiles ([`tiles`]).
 //! Formats follow the public specifications so that independent tooling can
 //! audit the log.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod checkpoint;
+pub mod commitment;
+pub mod cosignature;
 pub mod merkle;
 pub mod note;
+pub mod tiles;
 
 pub use checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint, CheckpointError};
 pub use merkle::{
@@ -37,4 +41,7 @@ pub enum Error {
     /// Checkpoint error.
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    /// Tile or entry-bundle error.
+    #[error(transparent)]
+    Tile(#[from] tiles::TileError),
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::pack::{Pack, Procedure};
+use crate::codelist::{is_currency_code, CodeList, PROCUREMENT_METHODS, TENDER_STATUSES};
+use crate::pack::{DayCount, Indicator, IndicatorKind, Pack, Procedure};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
@@ -19,6 +20,12 @@ pub enum RulesError {
     #[error("rule id `{id}` is defined in both {first} and {second}")]
     DuplicateRule {
         id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("ocid prefix `{prefix}` is claimed by code lists {first} and {second}")]
+    DuplicatePrefix {
+        prefix: String,
         first: PathBuf,
         second: PathBuf,
     },
@@ -62,16 +69,7 @@ pub fn load_pack(path: &Path) -> Result<Pack, RulesError> {
 /// Load every `*.toml` pack in a directory, in file-name order, and check
 /// that rule ids are unique across packs.
 pub fn load_dir(dir: &Path) -> Result<Vec<Pack>, RulesError> {
-    let read_err = |source| RulesError::Read {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-        .collect();
-    paths.sort();
+    let paths = toml_files(dir)?;
     let mut packs = Vec::new();
     let mut seen: Vec<(String, PathBuf)> = Vec::new();
     for path in paths {
@@ -89,6 +87,78 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Pack>, RulesError> {
         packs.push(pack);
     }
     Ok(packs)
+}
+
+/// Parse and validate one code list; `path` is only used in messages.
+pub fn parse_codelist(path: &Path, text: &str) -> Result<CodeList, RulesError> {
+    let list: CodeList = toml::from_str(text).map_err(|e| RulesError::Syntax {
+        path: path.to_path_buf(),
+        message: syntax_message(text, &e),
+    })?;
+    let invalid = |message: String| RulesError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    if list.codelist.ocid_prefixes.iter().any(|p| p.is_empty()) || list.codelist.ocid_prefixes.is_empty() {
+        return Err(invalid("`ocid_prefixes` must list the publisher's non-empty prefixes".into()));
+    }
+    for (table, map, allowed) in list.tables() {
+        for (from, to) in map {
+            if !allowed.contains(&to.as_str()) {
+                return Err(invalid(format!(
+                    "[{table}] maps `{from}` to `{to}`, which is not one of: {}",
+                    allowed.join(", ")
+                )));
+            }
+        }
+    }
+    if let Some((from, to)) = list.currency.iter().find(|(_, to)| !is_currency_code(to)) {
+        return Err(invalid(format!(
+            "[currency] maps `{from}` to `{to}`, which is not an ISO 4217 code"
+        )));
+    }
+    Ok(list)
+}
+
+/// Load the code lists in `dir` (`*.toml`, in name order); a missing folder
+/// means none. Two lists may not claim the same ocid prefix.
+pub fn load_codelists(dir: &Path) -> Result<Vec<CodeList>, RulesError> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut lists: Vec<(PathBuf, CodeList)> = Vec::new();
+    for path in toml_files(dir)? {
+        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let list = parse_codelist(&path, &text)?;
+        for prefix in &list.codelist.ocid_prefixes {
+            if let Some((first, _)) = lists.iter().find(|(_, l)| l.codelist.ocid_prefixes.contains(prefix)) {
+                return Err(RulesError::DuplicatePrefix {
+                    prefix: prefix.clone(),
+                    first: first.clone(),
+                    second: path,
+                });
+            }
+        }
+        lists.push((path, list));
+    }
+    Ok(lists.into_iter().map(|(_, l)| l).collect())
+}
+
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
+    let read_err = |source| RulesError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    paths.sort();
+    Ok(paths)
 }
 
 fn rule_ids(pack: &Pack) -> Vec<String> {
@@ -109,6 +179,185 @@ fn validate(pack: &Pack) -> Result<(), String> {
     }
     for procedure in &pack.procedures {
         validate_procedure(procedure)?;
+    }
+    for indicator in &pack.indicators {
+        validate_indicator(indicator).map_err(|e| format!("indicator `{}`: {e}", indicator.common.id))?;
+    }
+    Ok(())
+}
+
+/// Settings that parse but cannot mean anything: caught here, with the
+/// indicator named, rather than silently giving no findings.
+fn validate_indicator(indicator: &Indicator) -> Result<(), String> {
+    for method in &indicator.procurement_methods {
+        if !PROCUREMENT_METHODS.contains(&method.as_str()) {
+            return Err(format!(
+                "procurement method `{method}` is not an OCDS method ({}); map publisher codes in a code list",
+                PROCUREMENT_METHODS.join(", ")
+            ));
+        }
+    }
+    for status in &indicator.excluded_tender_statuses {
+        if !TENDER_STATUSES.contains(&status.as_str()) {
+            return Err(format!("`{status}` is not an OCDS tender status"));
+        }
+    }
+    let share = |name: &str, value: Option<f64>| match value {
+        Some(v) if !(0.0..=1.0).contains(&v) => Err(format!("`{name}` must be between 0 and 1, not {v}")),
+        _ => Ok(()),
+    };
+    let at_least_one = |name: &str, value: usize| {
+        if value == 0 {
+            Err(format!("`{name}` must be at least 1"))
+        } else {
+            Ok(())
+        }
+    };
+    match &indicator.kind {
+        IndicatorKind::SingleBid { count_from } if count_from.is_empty() => {
+            Err("`count_from` is empty, so no count could ever be read".into())
+        }
+        IndicatorKind::ShortTenderPeriod {
+            days: DayCount::Working,
+            whole_days: true,
+            ..
+        } => Err("`whole_days` counts elapsed time and cannot be combined with working days".into()),
+        IndicatorKind::PriceCloseToWinningBid {
+            threshold,
+            minimum_sample,
+        }
+        | IndicatorKind::HeavilyDiscountedBid {
+            threshold,
+            minimum_sample,
+        } => {
+            if threshold.is_some_and(|t| !t.is_finite() || t < 0.0) {
+                return Err("`threshold` must be a non-negative number".into());
+            }
+            at_least_one("minimum_sample", *minimum_sample)
+        }
+        IndicatorKind::ExcessiveUnsuccessfulBids {
+            percentile,
+            threshold,
+            minimum_sample,
+            ..
+        } => {
+            if *percentile > 100 {
+                return Err(format!("`percentile` must be at most 100, not {percentile}"));
+            }
+            share("threshold", *threshold)?;
+            at_least_one("minimum_sample", *minimum_sample)
+        }
+        IndicatorKind::AllExceptWinnerDisqualified { minimum_disqualified } => {
+            at_least_one("minimum_disqualified", *minimum_disqualified)
+        }
+        IndicatorKind::ExcessiveDisqualifiedBids {
+            threshold,
+            per,
+            minimum_sample,
+            ..
+        } => {
+            if per.is_empty() {
+                return Err("`per` is empty: name buyer, procuring_entity or tenderer".into());
+            }
+            share("threshold", *threshold)?;
+            at_least_one("minimum_sample", *minimum_sample)
+        }
+        IndicatorKind::HeterogeneousSupplier {
+            digits,
+            threshold,
+            minimum_sample,
+            ..
+        } => {
+            at_least_one("digits", *digits)?;
+            if threshold.is_some_and(|t| !t.is_finite() || t < 0.0) {
+                return Err("`threshold` must be a non-negative number".into());
+            }
+            at_least_one("minimum_sample", *minimum_sample)
+        }
+        IndicatorKind::HighComplaintRate {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        }
+        | IndicatorKind::SupplierConcentration {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        }
+        | IndicatorKind::RepeatSupplier {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        } => {
+            share("threshold", *threshold)?;
+            at_least_one("minimum_contracting_processes", *minimum_contracting_processes)?;
+            at_least_one("minimum_sample", *minimum_sample)
+        }
+        IndicatorKind::BidRotation {
+            minimum_contracting_processes,
+            minimum_group_size,
+            maximum_group_size,
+        } => {
+            if *minimum_group_size < 2 || maximum_group_size < minimum_group_size {
+                return Err("a group needs 2 <= `minimum_group_size` <= `maximum_group_size`".into());
+            }
+            if *minimum_contracting_processes < 2 {
+                return Err("`minimum_contracting_processes` must be at least 2 to see a rotation".into());
+            }
+            Ok(())
+        }
+        IndicatorKind::SplitPurchases {
+            threshold,
+            currency,
+            margin,
+            minimum_count,
+            ..
+        } => {
+            positive_amount(*threshold, currency)?;
+            if !(*margin > 0.0 && *margin < 1.0) {
+                return Err(format!("`margin` must be between 0 and 1 (exclusive), not {margin}"));
+            }
+            if *minimum_count < 2 {
+                return Err("`minimum_count` must be at least 2: one purchase is not a split".into());
+            }
+            Ok(())
+        }
+        IndicatorKind::ContractValueIncrease { maximum_increase } => {
+            if !maximum_increase.is_finite() || *maximum_increase < 0.0 {
+                return Err("`maximum_increase` must be a non-negative number".into());
+            }
+            Ok(())
+        }
+        IndicatorKind::NewSupplier {
+            registration_date_field,
+            ..
+        } if registration_date_field.trim().is_empty() => Err("`registration_date_field` is empty".into()),
+        IndicatorKind::DirectAwardAboveThreshold {
+            threshold,
+            currency,
+            methods,
+            threshold_by_category,
+        } => {
+            positive_amount(*threshold, currency)?;
+            for amount in threshold_by_category.values() {
+                positive_amount(*amount, currency)?;
+            }
+            match methods.iter().find(|m| !PROCUREMENT_METHODS.contains(&m.as_str())) {
+                Some(m) => Err(format!("`{m}` in `methods` is not an OCDS procurement method")),
+                None if methods.is_empty() => Err("`methods` is empty".into()),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn positive_amount(amount: f64, currency: &str) -> Result<(), String> {
+    if !amount.is_finite() || amount <= 0.0 {
+        return Err(format!("threshold {amount} must be a positive amount"));
+    }
+    if !is_currency_code(currency) {
+        return Err(format!("`{currency}` is not an ISO 4217 currency code (three capital letters)"));
     }
     Ok(())
 }

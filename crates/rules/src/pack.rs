@@ -1,7 +1,7 @@
 //! The rule-pack format. Field docs here are the format's reference; the
 //! shipped packs under `packs/` show every field in use.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use mandate_model::{LegalBasis, Severity};
 use serde::Deserialize;
@@ -149,7 +149,10 @@ pub enum DayCount {
     Working,
 }
 
-/// A procurement red-flag indicator and its settings.
+/// A procurement red-flag indicator and its settings. The filters here
+/// apply to every kind; what they exclude is counted as "not applicable"
+/// with its reason, never dropped silently (except `ocid_prefixes`, which
+/// binds a rule to another publisher's data).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Indicator {
     #[serde(flatten)]
@@ -158,24 +161,290 @@ pub struct Indicator {
     /// prefixes (empty: all); binds a publisher's legal limits to its data.
     #[serde(default)]
     pub ocid_prefixes: Vec<String>,
-    /// Only these `tender.procurementMethod` values (empty: all).
+    /// Only these `tender.procurementMethod` values, after code-list mapping (empty: all).
     #[serde(default)]
     pub procurement_methods: Vec<String>,
+    /// Only these `tender.procurementMethodDetails` values (empty: all).
+    #[serde(default)]
+    pub procurement_method_details: Vec<String>,
+    /// Never these `tender.procurementMethodDetails` values: procedures
+    /// where the indicator is meaningless (prices fixed by the buyer, lotteries).
+    #[serde(default)]
+    pub excluded_procurement_method_details: Vec<String>,
+    /// Processes whose `tender.status` is one of these are not screened: a
+    /// cancelled procedure has no outcome to judge.
+    #[serde(default = "default_excluded_tender_statuses")]
+    pub excluded_tender_statuses: Vec<String>,
     #[serde(flatten)]
     pub kind: IndicatorKind,
 }
 
+fn default_excluded_tender_statuses() -> Vec<String> {
+    vec!["cancelled".into()]
+}
+
+/// The kinds of indicator, each with its settings. `docs/indicators/` has a
+/// page per kind with its definition and a worked example.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum IndicatorKind {
-    /// Exactly one bid was received in a competitive procedure.
-    SingleBid,
+    /// Exactly one tenderer in a competitive procedure.
+    SingleBid {
+        /// Where the number of tenderers is read, first available wins.
+        #[serde(default = "default_count_from")]
+        count_from: Vec<TendererCount>,
+    },
     /// The submission period (tender.tenderPeriod) was shorter than the minimum.
     ShortTenderPeriod {
         minimum_days: u32,
         #[serde(default)]
         days: DayCount,
+        /// Count elapsed 24-hour periods between the two instants instead of
+        /// calendar dates (calendar days only).
+        #[serde(default)]
+        whole_days: bool,
+        /// A different minimum for some `tender.procurementMethodDetails` values.
+        #[serde(default)]
+        minimum_days_by_method_details: BTreeMap<String, u32>,
     },
+    /// The second-lowest valid bid is unusually close to the winning bid.
+    PriceCloseToWinningBid {
+        /// Fixed lower fence; absent: Q1 - 1.5 IQR of all processes' differences.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// The winning bid is unusually far below the second-lowest valid bid.
+    HeavilyDiscountedBid {
+        /// Fixed upper fence; absent: Q3 + 1.5 IQR of all processes' differences.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// A tenderer among those who bid most often wins unusually rarely.
+    ExcessiveUnsuccessfulBids {
+        /// A top tenderer bids at least as often as this percentile of tenderers...
+        #[serde(default = "default_percentile")]
+        percentile: u32,
+        /// ... and at least this often: a handful of lost bids is not excessive.
+        #[serde(default = "five")]
+        minimum_bids: usize,
+        /// Fixed lower fence on the win ratio; absent: Q1 - 1.5 IQR.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// Different tenderers bid exactly the same price.
+    IdenticalBidPrices {},
+    /// A bid received after the deadline won.
+    LateBidWon {},
+    /// All bids but the winner's were disqualified.
+    AllExceptWinnerDisqualified {
+        /// At least this many other tenderers disqualified.
+        #[serde(default = "one")]
+        minimum_disqualified: usize,
+    },
+    /// The lowest bid was disqualified.
+    LowestBidDisqualified {},
+    /// An organisation's share of disqualified bids is unusually high.
+    ExcessiveDisqualifiedBids {
+        /// Fixed upper fence; absent: Q3 + 1.5 IQR per kind of organisation.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "default_disqualification_roles")]
+        per: Vec<OrganisationRole>,
+        /// Buyers and procuring entities with fewer processes are not judged.
+        #[serde(default = "two")]
+        minimum_contracting_processes: usize,
+        /// Tenderers with fewer submitted bids are not judged.
+        #[serde(default = "two")]
+        minimum_submitted_bids: usize,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// A supplier wins items of unusually many classification divisions.
+    HeterogeneousSupplier {
+        /// Leading digits of `classification.id` that make a division.
+        #[serde(default = "two")]
+        digits: usize,
+        /// Fixed upper fence; absent: Q3 + 1.5 IQR.
+        #[serde(default)]
+        threshold: Option<f64>,
+        /// Suppliers awarded in fewer processes are not judged.
+        #[serde(default = "twenty")]
+        minimum_contracting_processes: usize,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// A buyer's processes draw complaints unusually often.
+    HighComplaintRate {
+        /// Fixed upper fence on the share of processes with complaints; absent: Q3 + 1.5 IQR.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "five")]
+        minimum_contracting_processes: usize,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// One supplier takes an unusually large share of a buyer's awarded value.
+    SupplierConcentration {
+        /// Fixed upper fence on the largest supplier's share; absent: Q3 + 1.5 IQR.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "five")]
+        minimum_contracting_processes: usize,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// One supplier wins an unusually large share of a buyer's processes.
+    RepeatSupplier {
+        /// Fixed upper fence on the pair's share; absent: Q3 + 1.5 IQR.
+        #[serde(default)]
+        threshold: Option<f64>,
+        #[serde(default = "five")]
+        minimum_contracting_processes: usize,
+        #[serde(default = "default_minimum_sample")]
+        minimum_sample: usize,
+    },
+    /// The same group of tenderers meets again and again and every member gets a win.
+    BidRotation {
+        #[serde(default = "three")]
+        minimum_contracting_processes: usize,
+        #[serde(default = "two")]
+        minimum_group_size: usize,
+        #[serde(default = "ten")]
+        maximum_group_size: usize,
+    },
+    /// Several purchases just under a tendering threshold, close in time, same buyer and supplier.
+    SplitPurchases {
+        /// The tendering threshold, in `currency`.
+        threshold: f64,
+        currency: String,
+        /// "Just under": at least `threshold * (1 - margin)`.
+        #[serde(default = "default_margin")]
+        margin: f64,
+        #[serde(default = "thirty")]
+        window_days: u32,
+        #[serde(default = "two")]
+        minimum_count: usize,
+    },
+    /// A contract's value exceeds its award's by more than a share.
+    ContractValueIncrease {
+        /// 0.5 means "more than 50 % above the awarded value".
+        maximum_increase: f64,
+    },
+    /// The winner was registered shortly before the tender opened.
+    NewSupplier {
+        minimum_days: u32,
+        /// The member of `parties[].details` that holds the registration date.
+        #[serde(default = "default_registration_field")]
+        registration_date_field: String,
+    },
+    /// A direct award at or above the threshold that requires competition.
+    DirectAwardAboveThreshold {
+        threshold: f64,
+        currency: String,
+        /// Procurement methods (after mapping) that count as direct awards.
+        #[serde(default = "default_direct_methods")]
+        methods: Vec<String>,
+        /// A different threshold per `tender.mainProcurementCategory` (e.g. works).
+        #[serde(default)]
+        threshold_by_category: BTreeMap<String, f64>,
+    },
+}
+
+/// Where `single_bid` reads the number of tenderers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TendererCount {
+    /// Distinct tenderers of the submitted bids in `bids.details`.
+    Bids,
+    /// `tender.numberOfTenderers` as published.
+    NumberOfTenderers,
+}
+
+/// The organisations an aggregate indicator can judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationRole {
+    Buyer,
+    ProcuringEntity,
+    Tenderer,
+}
+
+impl OrganisationRole {
+    /// The subject kind in findings (`buyer`, `procuring_entity`, `tenderer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationRole::Buyer => "buyer",
+            OrganisationRole::ProcuringEntity => "procuring_entity",
+            OrganisationRole::Tenderer => "tenderer",
+        }
+    }
+}
+
+fn default_count_from() -> Vec<TendererCount> {
+    vec![TendererCount::Bids, TendererCount::NumberOfTenderers]
+}
+
+fn default_disqualification_roles() -> Vec<OrganisationRole> {
+    vec![
+        OrganisationRole::Buyer,
+        OrganisationRole::ProcuringEntity,
+        OrganisationRole::Tenderer,
+    ]
+}
+
+fn default_direct_methods() -> Vec<String> {
+    vec!["direct".into()]
+}
+
+fn default_registration_field() -> String {
+    "registrationDate".into()
+}
+
+/// Fences from fewer values than this are noise: no verdicts then.
+fn default_minimum_sample() -> usize {
+    10
+}
+
+fn default_percentile() -> u32 {
+    75
+}
+
+fn default_margin() -> f64 {
+    0.2
+}
+
+fn one() -> usize {
+    1
+}
+
+fn two() -> usize {
+    2
+}
+
+fn three() -> usize {
+    3
+}
+
+fn five() -> usize {
+    5
+}
+
+fn ten() -> usize {
+    10
+}
+
+fn twenty() -> usize {
+    20
+}
+
+fn thirty() -> u32 {
+    30
 }
 
 impl Procedure {

@@ -1,9 +1,9 @@
 //! Import bookkeeping: which files were read, how far, and what was rejected.
 
-use mandate_ledger::merkle::CompactRange;
 use rusqlite::{params, OptionalExtension};
 
 use crate::log::save_frontier;
+use crate::tiles::PendingTiles;
 use crate::{Result, Store};
 
 /// A record ready to be appended: canonical JSON plus its index columns.
@@ -92,10 +92,10 @@ impl Store {
         consumed: u64,
     ) -> Result<Vec<u64>> {
         let tx = self.conn.transaction()?;
-        let mut frontier: CompactRange = self.frontier.clone();
+        let mut tiles = PendingTiles::new(&self.edge);
         let mut indexes = Vec::with_capacity(records.len());
         for record in records {
-            let index = Store::append_entry(&tx, &mut frontier, &record.body)?;
+            let index = Store::append_entry(&tx, &mut tiles, &record.body)?;
             tx.prepare_cached(
                 "INSERT INTO records (idx, kind, subject, record_id, time_ms, import_id, position)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -122,6 +122,8 @@ impl Store {
                 rejection.reason
             ])?;
         }
+        tiles.save(&tx)?;
+        let frontier = tiles.edge.compact_range()?;
         save_frontier(&tx, &frontier)?;
         tx.execute(
             "UPDATE imports SET consumed = consumed + ?2, accepted = accepted + ?3, rejected = rejected + ?4
@@ -130,6 +132,7 @@ impl Store {
         )?;
         tx.commit()?;
         self.frontier = frontier;
+        self.edge = tiles.edge;
         Ok(indexes)
     }
 

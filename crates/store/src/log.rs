@@ -3,6 +3,7 @@
 use mandate_ledger::merkle::{leaf_hash, CompactRange, Hash};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::tiles::PendingTiles;
 use crate::{Result, Store, StoreError};
 
 /// A stored checkpoint: the signed note and what it commits to.
@@ -74,13 +75,33 @@ pub(crate) fn to_hash(bytes: &[u8]) -> Result<Hash> {
 
 impl Store {
     /// Append one entry inside an open transaction; returns its index.
-    pub(crate) fn append_entry(tx: &Connection, frontier: &mut CompactRange, body: &[u8]) -> Result<u64> {
-        let index = frontier.size();
+    pub(crate) fn append_entry(tx: &Connection, tiles: &mut PendingTiles, body: &[u8]) -> Result<u64> {
+        let index = tiles.edge.size();
         let leaf = leaf_hash(body);
         tx.prepare_cached("INSERT INTO log_entries (idx, leaf_hash, body) VALUES (?1, ?2, ?3)")?
             .execute(params![index, &leaf[..], body])?;
-        frontier.push(leaf)?;
+        tiles.push(leaf)?;
         Ok(index)
+    }
+
+    /// Appends log entries that are not records (no index rows, no import
+    /// bookkeeping) in one durable transaction: entries, tiles, frontier,
+    /// COMMIT. Returns the indexes they got.
+    pub fn append_entries<B: AsRef<[u8]>>(&mut self, bodies: &[B]) -> Result<std::ops::Range<u64>> {
+        let tx = self.conn.transaction()?;
+        let mut tiles = PendingTiles::new(&self.edge);
+        let first = tiles.edge.size();
+        for body in bodies {
+            Store::append_entry(&tx, &mut tiles, body.as_ref())?;
+        }
+        tiles.save(&tx)?;
+        let frontier = tiles.edge.compact_range()?;
+        save_frontier(&tx, &frontier)?;
+        tx.commit()?;
+        let end = tiles.edge.size();
+        self.frontier = frontier;
+        self.edge = tiles.edge;
+        Ok(first..end)
     }
 
     /// Visit every entry in log order: index, stored leaf hash, body.

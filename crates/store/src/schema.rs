@@ -13,6 +13,13 @@ CREATE TABLE IF NOT EXISTS log_state (
     size     INTEGER NOT NULL,
     frontier BLOB NOT NULL              -- hashes of the perfect subtrees on the right edge
 );
+CREATE TABLE IF NOT EXISTS log_tiles (
+    level  INTEGER NOT NULL,            -- C2SP tlog-tiles level: 0 holds leaf hashes
+    idx    INTEGER NOT NULL,            -- tile index within the level
+    width  INTEGER NOT NULL,            -- hashes held: 256, or fewer on the right edge
+    hashes BLOB NOT NULL,               -- the tile as served: width concatenated 32-byte hashes
+    PRIMARY KEY (level, idx)
+);
 CREATE TABLE IF NOT EXISTS records (
     idx       INTEGER PRIMARY KEY REFERENCES log_entries(idx),
     kind      TEXT NOT NULL,
@@ -65,6 +72,14 @@ CREATE TABLE IF NOT EXISTS findings (
 "#;
 
 pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    // 16 KiB pages suit rows of a few hundred bytes: fewer B-tree pages to
+    // split, write and fsync per batch (appends about twice as fast as with
+    // 4 KiB). Takes effect only when the database is created, so it comes
+    // before WAL mode, which creates it; existing databases keep theirs.
+    conn.pragma_update(None, "page_size", 16384)?;
+    // A 16 MiB page cache holds a whole batch's dirty pages, so they are not
+    // spilled to the WAL and read back before COMMIT.
+    conn.pragma_update(None, "cache_size", -16384)?;
     // WAL + FULL: a committed transaction survives power loss; readers never block the writer.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;

@@ -54,25 +54,6 @@ impl ContractingProcess {
         self.compiled.get("tender").and_then(Value::as_object)
     }
 
-    pub(crate) fn tender_str(&self, field: &str) -> Option<&str> {
-        self.tender().and_then(|t| t.get(field)).and_then(Value::as_str)
-    }
-
-    pub(crate) fn buyer_name(&self) -> Option<String> {
-        self.compiled
-            .pointer("/buyer/name")
-            .and_then(Value::as_str)
-            .map(|name| format!("buyer: {name}"))
-    }
-
-    pub(crate) fn date(&self) -> Option<String> {
-        self.compiled
-            .pointer("/tender/tenderPeriod/startDate")
-            .or_else(|| self.compiled.get("date"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    }
-
     pub(crate) fn evidence(&self) -> Vec<Evidence> {
         self.sources
             .iter()

@@ -1,105 +1,543 @@
 //! Procurement red flags on OCDS contracting processes. One file per
-//! indicator behind the small [`RedFlag`] trait.
+//! indicator behind the small [`RedFlag`] trait: `observe` each contracting
+//! process, then `finish`. A per-process indicator answers in `observe`; an
+//! aggregate one (per buyer, per tenderer, per buyer–supplier pair, per group
+//! of bidders, or per process against a threshold learnt from all of them)
+//! takes notes in `observe` and answers in `finish`.
+//!
+//! Each process is read once into a typed view ([`model`]) and its codes
+//! mapped through the publisher's code list ([`codes`]) before any
+//! indicator looks at it. Amounts are compared only within one currency.
 
+mod codes;
 mod compile;
+mod lenient;
+mod model;
+mod process;
+mod stats;
+
+mod all_except_winner_disqualified;
+mod bid_ratio;
+mod bid_rotation;
+mod complaint_rate;
+mod contract_value_increase;
+mod direct_award;
+mod disqualified_bids;
+mod heterogeneous_supplier;
+mod identical_bid_prices;
+mod late_bid_won;
+mod lowest_bid_disqualified;
+mod new_supplier;
+mod repeat_supplier;
 mod short_tender_period;
 mod single_bid;
+mod split_purchases;
+mod subjects;
+mod supplier_concentration;
+mod unsuccessful_bids;
 
 pub use compile::{ContractingProcess, LoggedRelease};
+pub(crate) use model::Release;
+pub(crate) use process::Process;
 
 use mandate_model::{Evidence, Finding, Subject};
-use mandate_rules::{Indicator, IndicatorKind, Pack};
-use serde_json::Value;
+use mandate_rules::codelist::PROCUREMENT_METHODS;
+use mandate_rules::{CodeList, Indicator, IndicatorKind, Pack};
 
 use crate::coverage::Coverage;
 use crate::finding::finding;
+use codes::unknown_code;
+use lenient::J;
 
-/// What an indicator says about one contracting process.
+/// Subject kind of per-process indicators.
+pub(crate) const CONTRACTING_PROCESS: &str = "contracting_process";
+
+/// What an indicator says about one subject.
 pub(crate) enum Verdict {
     Clean,
-    /// The red flag is raised; the sentence explains why.
-    Flag(String),
+    /// The red flag is raised.
+    Flag(Flag),
     /// A field the indicator needs is missing or unusable (counted in coverage).
+    NotApplicable(String),
+    /// Aggregate indicators: the process was noted; the verdict comes in `finish`.
+    Noted,
+}
+
+impl Verdict {
+    pub(crate) fn flag(explanation: String) -> Verdict {
+        Verdict::Flag(Flag {
+            explanation,
+            involved: Vec::new(),
+        })
+    }
+
+    pub(crate) fn na(reason: impl Into<String>) -> Verdict {
+        Verdict::NotApplicable(reason.into())
+    }
+}
+
+/// A raised flag: the sentence that explains it and who was involved
+/// (beyond the buyer, which every process finding names).
+pub(crate) struct Flag {
+    pub explanation: String,
+    pub involved: Vec<String>,
+}
+
+/// A verdict an aggregate indicator reaches in `finish`.
+pub(crate) struct Judgement {
+    pub subject: Subject,
+    pub verdict: Verdict,
+    pub evidence: Vec<Evidence>,
+    pub occurred_at: Option<String>,
+    pub involved: Vec<String>,
+    /// The source file, when the subject is one contracting process.
+    pub source: Option<String>,
+}
+
+/// A procurement red flag.
+pub(crate) trait RedFlag {
+    /// What the indicator judges (findings' `subject.kind`).
+    fn subject(&self) -> &'static str {
+        CONTRACTING_PROCESS
+    }
+    /// Looks at one contracting process.
+    fn observe(&mut self, process: &Process<'_>) -> Verdict;
+    /// Verdicts that need every process first.
+    fn finish(&mut self) -> Vec<Judgement> {
+        Vec::new()
+    }
+}
+
+/// One indicator's verdict on one subject, for callers that want every
+/// verdict and not only the findings (the documentation's worked examples).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictRecord {
+    pub rule_id: String,
+    pub subject: Subject,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// With the finding's explanation.
+    Flagged(String),
+    Clean,
+    /// With the reason.
     NotApplicable(String),
 }
 
-/// A procurement red flag: looks at the compiled view of one contracting process.
-pub(crate) trait RedFlag {
-    fn assess(&self, process: &ContractingProcess) -> Verdict;
+/// One indicator of one pack, with its running state.
+pub(crate) struct Screen<'p> {
+    pack: &'p Pack,
+    indicator: &'p Indicator,
+    flag: Box<dyn RedFlag + 'p>,
 }
 
-pub(crate) fn screen(
-    pack: &Pack,
-    indicator: &Indicator,
-    process: &ContractingProcess,
-    coverage: &mut Coverage,
-) -> Option<Finding> {
-    let id = &indicator.common.id;
-    if !indicator.ocid_prefixes.is_empty()
-        && !indicator
-            .ocid_prefixes
-            .iter()
-            .any(|p| process.ocid.starts_with(p))
-    {
-        return None; // another publisher's rule: not counted at all
-    }
-    if !indicator.procurement_methods.is_empty() {
-        match process.tender_str("procurementMethod") {
-            None => {
-                coverage.not_applicable(id, "no tender.procurementMethod");
-                return None;
-            }
-            Some(method) if !indicator.procurement_methods.iter().any(|m| m == method) => {
-                coverage.not_applicable(id, &format!("procurement method `{method}` not covered"));
-                return None;
-            }
-            Some(_) => {}
+impl<'p> Screen<'p> {
+    pub(crate) fn new(pack: &'p Pack, indicator: &'p Indicator) -> Screen<'p> {
+        Screen {
+            pack,
+            indicator,
+            flag: build(&indicator.kind),
         }
     }
-    let verdict = match &indicator.kind {
-        IndicatorKind::SingleBid => single_bid::SingleBid.assess(process),
-        IndicatorKind::ShortTenderPeriod { minimum_days, days } => short_tender_period::ShortTenderPeriod {
+
+    pub(crate) fn rule_id(&self) -> &str {
+        &self.indicator.common.id
+    }
+
+    pub(crate) fn subject(&self) -> &'static str {
+        self.flag.subject()
+    }
+
+    /// Screens one process; a finding when a per-process indicator fires.
+    pub(crate) fn observe(
+        &mut self,
+        process: &Process<'_>,
+        coverage: &mut Coverage,
+        log: Option<&mut Vec<VerdictRecord>>,
+    ) -> Option<Finding> {
+        if !self.indicator.ocid_prefixes.is_empty()
+            && !self
+                .indicator
+                .ocid_prefixes
+                .iter()
+                .any(|p| process.ocid.starts_with(p.as_str()))
+        {
+            return None; // another publisher's rule: not counted at all
+        }
+        let verdict = match self.excluded(process) {
+            Some(reason) => Verdict::NotApplicable(reason),
+            None => self.flag.observe(process),
+        };
+        let id = self.indicator.common.id.as_str();
+        let subject = || Subject {
+            kind: CONTRACTING_PROCESS.into(),
+            id: process.ocid.to_string(),
+        };
+        let outcome = match verdict {
+            Verdict::Noted => {
+                coverage.contributing_in(id, process.source);
+                return None;
+            }
+            Verdict::Clean => {
+                coverage.evaluated_in(id, process.source, false);
+                Outcome::Clean
+            }
+            Verdict::NotApplicable(reason) => {
+                if self.flag.subject() == CONTRACTING_PROCESS {
+                    coverage.not_applicable_in(id, process.source, &reason);
+                } else {
+                    coverage.not_used_in(id, process.source, &reason);
+                }
+                Outcome::NotApplicable(reason)
+            }
+            Verdict::Flag(flag) => {
+                coverage.evaluated_in(id, process.source, true);
+                let mut involved: Vec<String> = process.buyer_label().into_iter().collect();
+                involved.extend(flag.involved);
+                let found = finding(
+                    self.pack,
+                    &self.indicator.common,
+                    subject(),
+                    process.date(),
+                    involved,
+                    (process.evidence)(),
+                    flag.explanation.clone(),
+                );
+                if let Some(log) = log {
+                    log.push(self.record(subject(), Outcome::Flagged(flag.explanation)));
+                }
+                return Some(found);
+            }
+        };
+        if let Some(log) = log {
+            log.push(self.record(subject(), outcome));
+        }
+        None
+    }
+
+    /// The aggregate verdicts, once every process was observed.
+    pub(crate) fn finish(&mut self, coverage: &mut Coverage, mut log: Option<&mut Vec<VerdictRecord>>) -> Vec<Finding> {
+        let id = self.indicator.common.id.clone();
+        let mut findings = Vec::new();
+        for judgement in self.flag.finish() {
+            let source = judgement.source.as_deref();
+            let outcome = match judgement.verdict {
+                Verdict::Clean => {
+                    coverage.evaluated_in(&id, source, false);
+                    Outcome::Clean
+                }
+                Verdict::NotApplicable(reason) => {
+                    coverage.not_applicable_in(&id, source, &reason);
+                    Outcome::NotApplicable(reason)
+                }
+                Verdict::Flag(flag) => {
+                    coverage.evaluated_in(&id, source, true);
+                    let mut involved = judgement.involved;
+                    involved.extend(flag.involved);
+                    findings.push(finding(
+                        self.pack,
+                        &self.indicator.common,
+                        judgement.subject.clone(),
+                        judgement.occurred_at,
+                        involved,
+                        judgement.evidence,
+                        flag.explanation.clone(),
+                    ));
+                    Outcome::Flagged(flag.explanation)
+                }
+                Verdict::Noted => continue,
+            };
+            if let Some(log) = log.as_deref_mut() {
+                log.push(self.record(judgement.subject, outcome));
+            }
+        }
+        findings
+    }
+
+    fn record(&self, subject: Subject, outcome: Outcome) -> VerdictRecord {
+        VerdictRecord {
+            rule_id: self.indicator.common.id.clone(),
+            subject,
+            outcome,
+        }
+    }
+
+    /// The filters every kind shares; `Some(reason)` when the process is out.
+    fn excluded(&self, process: &Process<'_>) -> Option<String> {
+        let indicator = self.indicator;
+        if let Some(status) = process.tender_status() {
+            if indicator.excluded_tender_statuses.iter().any(|s| s == status) {
+                return Some(format!("tender status `{status}` (excluded)"));
+            }
+        }
+        if !indicator.procurement_methods.is_empty() {
+            match process.method() {
+                J::Absent => return Some("no tender.procurementMethod".into()),
+                J::Wrong(kind) => return Some(format!("tender.procurementMethod is {kind}")),
+                J::Ok(method) if !PROCUREMENT_METHODS.contains(&method.as_ref()) => {
+                    return Some(unknown_code(codes::METHOD, method));
+                }
+                J::Ok(method) if !indicator.procurement_methods.iter().any(|m| m == method) => {
+                    return Some(format!("procurement method `{method}` not covered"));
+                }
+                J::Ok(_) => {}
+            }
+        }
+        let details = process.method_details();
+        if !indicator.procurement_method_details.is_empty() {
+            match details {
+                None => return Some("no tender.procurementMethodDetails".into()),
+                Some(d) if !indicator.procurement_method_details.iter().any(|x| x == d) => {
+                    return Some(format!("procurement method details `{d}` not covered"));
+                }
+                Some(_) => {}
+            }
+        }
+        match details {
+            Some(d) if indicator.excluded_procurement_method_details.iter().any(|x| x == d) => {
+                Some(format!("procurement method details `{d}` (excluded)"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The code list that applies to a process: the one claiming the longest
+/// matching ocid prefix.
+pub(crate) fn codelist_for<'c>(lists: &'c [CodeList], ocid: &str) -> Option<&'c CodeList> {
+    lists
+        .iter()
+        .filter_map(|l| {
+            l.codelist
+                .ocid_prefixes
+                .iter()
+                .filter(|p| ocid.starts_with(p.as_str()))
+                .map(|p| p.len())
+                .max()
+                .map(|len| (len, l))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, l)| l)
+}
+
+/// Reads, maps and screens one compiled release with every screen.
+pub(crate) fn screen_release<'a>(
+    screens: &mut [Screen<'_>],
+    mut release: Release<'a>,
+    ocid: &'a str,
+    source: Option<&'a str>,
+    evidence: &'a dyn Fn() -> Vec<Evidence>,
+    codelists: &[CodeList],
+    coverage: &mut Coverage,
+    mut log: Option<&mut Vec<VerdictRecord>>,
+) -> Vec<Finding> {
+    codes::normalize(&mut release, codelist_for(codelists, ocid), coverage);
+    let process = Process {
+        ocid,
+        release,
+        source,
+        evidence,
+    };
+    screens
+        .iter_mut()
+        .filter_map(|screen| screen.observe(&process, coverage, log.as_deref_mut()))
+        .collect()
+}
+
+fn build<'p>(kind: &'p IndicatorKind) -> Box<dyn RedFlag + 'p> {
+    use IndicatorKind as K;
+    match kind {
+        K::SingleBid { count_from } => Box::new(single_bid::SingleBid { count_from }),
+        K::ShortTenderPeriod {
+            minimum_days,
+            days,
+            whole_days,
+            minimum_days_by_method_details,
+        } => Box::new(short_tender_period::ShortTenderPeriod {
             minimum_days: *minimum_days,
             days: *days,
+            whole_days: *whole_days,
+            by_details: minimum_days_by_method_details,
+        }),
+        K::PriceCloseToWinningBid {
+            threshold,
+            minimum_sample,
+        } => Box::new(bid_ratio::BidRatio::close(*threshold, *minimum_sample)),
+        K::HeavilyDiscountedBid {
+            threshold,
+            minimum_sample,
+        } => Box::new(bid_ratio::BidRatio::discounted(*threshold, *minimum_sample)),
+        K::ExcessiveUnsuccessfulBids {
+            percentile,
+            minimum_bids,
+            threshold,
+            minimum_sample,
+        } => Box::new(unsuccessful_bids::UnsuccessfulBids::new(
+            *percentile,
+            *minimum_bids as u64,
+            *threshold,
+            *minimum_sample,
+        )),
+        K::IdenticalBidPrices {} => Box::new(identical_bid_prices::IdenticalBidPrices),
+        K::LateBidWon {} => Box::new(late_bid_won::LateBidWon),
+        K::AllExceptWinnerDisqualified { minimum_disqualified } => {
+            Box::new(all_except_winner_disqualified::AllExceptWinnerDisqualified {
+                minimum: *minimum_disqualified,
+            })
         }
-        .assess(process),
-    };
-    match verdict {
-        Verdict::Clean => {
-            coverage.evaluated(id, false);
-            None
+        K::LowestBidDisqualified {} => Box::new(lowest_bid_disqualified::LowestBidDisqualified),
+        K::ExcessiveDisqualifiedBids {
+            threshold,
+            per,
+            minimum_contracting_processes,
+            minimum_submitted_bids,
+            minimum_sample,
+        } => Box::new(disqualified_bids::DisqualifiedBids::new(
+            per,
+            *threshold,
+            *minimum_contracting_processes,
+            *minimum_submitted_bids,
+            *minimum_sample,
+        )),
+        K::HeterogeneousSupplier {
+            digits,
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        } => Box::new(heterogeneous_supplier::HeterogeneousSupplier::new(
+            *digits,
+            *threshold,
+            *minimum_contracting_processes,
+            *minimum_sample,
+        )),
+        K::HighComplaintRate {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        } => Box::new(complaint_rate::ComplaintRate::new(
+            *threshold,
+            *minimum_contracting_processes,
+            *minimum_sample,
+        )),
+        K::SupplierConcentration {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        } => Box::new(supplier_concentration::SupplierConcentration::new(
+            *threshold,
+            *minimum_contracting_processes,
+            *minimum_sample,
+        )),
+        K::RepeatSupplier {
+            threshold,
+            minimum_contracting_processes,
+            minimum_sample,
+        } => Box::new(repeat_supplier::RepeatSupplier::new(
+            *threshold,
+            *minimum_contracting_processes,
+            *minimum_sample,
+        )),
+        K::BidRotation {
+            minimum_contracting_processes,
+            minimum_group_size,
+            maximum_group_size,
+        } => Box::new(bid_rotation::BidRotation::new(
+            *minimum_contracting_processes,
+            *minimum_group_size,
+            *maximum_group_size,
+        )),
+        K::SplitPurchases {
+            threshold,
+            currency,
+            margin,
+            window_days,
+            minimum_count,
+        } => Box::new(split_purchases::SplitPurchases::new(
+            *threshold,
+            currency,
+            *margin,
+            *window_days,
+            *minimum_count,
+        )),
+        K::ContractValueIncrease { maximum_increase } => {
+            Box::new(contract_value_increase::ContractValueIncrease {
+                maximum_increase: *maximum_increase,
+            })
         }
-        Verdict::NotApplicable(reason) => {
-            coverage.not_applicable(id, &reason);
-            None
-        }
-        Verdict::Flag(explanation) => {
-            coverage.evaluated(id, true);
-            let subject = Subject {
-                kind: "contracting_process".into(),
-                id: process.ocid.clone(),
-            };
-            let evidence: Vec<Evidence> = process.evidence();
-            let involved = process.buyer_name().into_iter().collect();
-            Some(finding(
-                pack,
-                &indicator.common,
-                subject,
-                process.date(),
-                involved,
-                evidence,
-                explanation,
-            ))
-        }
+        K::NewSupplier {
+            minimum_days,
+            registration_date_field,
+        } => Box::new(new_supplier::NewSupplier {
+            minimum_days: *minimum_days,
+            field: registration_date_field,
+        }),
+        K::DirectAwardAboveThreshold {
+            threshold,
+            currency,
+            methods,
+            threshold_by_category,
+        } => Box::new(direct_award::DirectAward {
+            threshold: *threshold,
+            currency,
+            methods,
+            by_category: threshold_by_category,
+        }),
     }
 }
 
 /// `value` as a count: integers, or floats that are whole numbers.
-pub(crate) fn as_count(value: &Value) -> Option<u64> {
-    value.as_u64().or_else(|| {
-        value
-            .as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
-            .map(|f| f as u64)
-    })
+pub(crate) fn as_count(value: f64) -> Option<u64> {
+    (value.fract() == 0.0 && value >= 0.0 && value <= u64::MAX as f64).then_some(value as u64)
+}
+
+/// An amount for explanations: `1234567.5` → `1 234 567.5`.
+pub(crate) fn money(amount: f64, currency: &str) -> String {
+    let rounded = (amount * 100.0).round() / 100.0;
+    let text = stats::show(rounded);
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), format!(".{f}")),
+        None => (text.clone(), String::new()),
+    };
+    let (sign, digits) = match int.strip_prefix('-') {
+        Some(d) => ("-", d.to_string()),
+        None => ("", int),
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}{frac} {currency}")
+}
+
+/// "A, B and C".
+pub(crate) fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => format!(
+            "{} and {}",
+            init.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_lists_read_well() {
+        assert_eq!(money(1_234_567.5, "AMD"), "1 234 567.5 AMD");
+        assert_eq!(money(100.0, "USD"), "100 USD");
+        assert_eq!(money(-1000.0, "USD"), "-1 000 USD");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(as_count(1.0), Some(1));
+        assert_eq!(as_count(1.5), None);
+    }
 }

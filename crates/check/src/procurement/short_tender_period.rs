@@ -1,33 +1,58 @@
-//! Short submission period: bidders had less time than the law allows to
-//! prepare a bid, which favours a supplier who knew in advance.
+//! Short submission period (Cardinal R003): bidders had less time than the
+//! law (or good practice) allows to prepare a bid, which favours a supplier
+//! who knew in advance.
+//!
+//! By default days are counted as the law counts them: the period must end
+//! no earlier than the calendar date `startDate` + `minimum_days` (or that
+//! many working days). With `whole_days`, elapsed 24-hour periods between
+//! the two instants are counted instead, as Cardinal does.
 
-use chrono::DateTime;
+use std::collections::BTreeMap;
+
 use mandate_rules::DayCount;
 
-use super::{ContractingProcess, RedFlag, Verdict};
+use super::process::{instant, Process};
+use super::{RedFlag, Verdict};
 use crate::days::{due_date, Within};
 
-pub(crate) struct ShortTenderPeriod {
+pub(crate) struct ShortTenderPeriod<'p> {
     pub minimum_days: u32,
     pub days: DayCount,
+    pub whole_days: bool,
+    pub by_details: &'p BTreeMap<String, u32>,
 }
 
-impl RedFlag for ShortTenderPeriod {
-    fn assess(&self, process: &ContractingProcess) -> Verdict {
-        let period = process.tender().and_then(|t| t.get("tenderPeriod"));
-        let field = |name: &str| period.and_then(|p| p.get(name)).and_then(|v| v.as_str());
-        let (Some(start), Some(end)) = (field("startDate"), field("endDate")) else {
-            return Verdict::NotApplicable("no tender.tenderPeriod.startDate or endDate".into());
+impl RedFlag for ShortTenderPeriod<'_> {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        let period = process.tender().and_then(|t| t.tender_period.ok());
+        let start = period.and_then(|p| p.start_date.ok()).map(|d| d.as_ref());
+        let end = period.and_then(|p| p.end_date.ok()).map(|d| d.as_ref());
+        let (Some(start), Some(end)) = (start, end) else {
+            return Verdict::na("no tender.tenderPeriod.startDate or endDate");
         };
-        let (Ok(start), Ok(end)) = (
-            DateTime::parse_from_rfc3339(start),
-            DateTime::parse_from_rfc3339(end),
-        ) else {
-            return Verdict::NotApplicable("tender.tenderPeriod dates not RFC 3339".into());
+        let (Some(start), Some(end)) = (instant(start), instant(end)) else {
+            return Verdict::na("tender.tenderPeriod dates not RFC 3339");
         };
-        let Some(earliest_close) = due_date(start.date_naive(), Within::Days(self.minimum_days), self.days)
-        else {
-            return Verdict::NotApplicable("tender.tenderPeriod out of range".into());
+        if end < start {
+            return Verdict::na("tender.tenderPeriod ends before it starts");
+        }
+        let minimum = process
+            .method_details()
+            .and_then(|d| self.by_details.get(d))
+            .copied()
+            .unwrap_or(self.minimum_days);
+        let period = format!("{} to {}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"));
+        if self.whole_days {
+            let elapsed = (end - start).num_days();
+            if elapsed >= i64::from(minimum) {
+                return Verdict::Clean;
+            }
+            return Verdict::flag(format!(
+                "Bids were accepted from {period} only, {elapsed} whole days, shorter than the minimum of {minimum} days."
+            ));
+        }
+        let Some(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days) else {
+            return Verdict::na("tender.tenderPeriod out of range");
         };
         let closes = end.with_timezone(start.offset()).date_naive();
         if closes >= earliest_close {
@@ -38,11 +63,8 @@ impl RedFlag for ShortTenderPeriod {
         } else {
             ""
         };
-        Verdict::Flag(format!(
-            "Bids were accepted from {} to {} only, shorter than the minimum of {} {kind}days (the period should have run at least until {earliest_close}).",
-            start.format("%Y-%m-%d"),
-            end.format("%Y-%m-%d"),
-            self.minimum_days
+        Verdict::flag(format!(
+            "Bids were accepted from {period} only, shorter than the minimum of {minimum} {kind}days (the period should have run at least until {earliest_close})."
         ))
     }
 }

@@ -1,46 +1,95 @@
-//! Single bid received: a competitive procedure that attracted only one bid.
-//! Competition is what makes a tender fair; a lone bidder is the most common
-//! red flag for a tender tailored to one supplier (OCP, "Red flags for
-//! integrity", 2016).
+//! Single bid received (Cardinal R018): only one tenderer in a competitive
+//! procedure. Competition is what makes a tender fair; a lone bidder is the
+//! most common red flag for a tender tailored to one supplier.
 //!
-//! Bids counted: `bids.details` entries not `withdrawn`; without details,
+//! The number of tenderers comes from the first available of `count_from`:
+//! distinct tenderers of the submitted bids in `bids.details`, or
 //! `tender.numberOfTenderers`.
 
-use serde_json::Value;
+use std::collections::BTreeSet;
 
-use super::{as_count, ContractingProcess, RedFlag, Verdict};
+use mandate_rules::TendererCount;
 
-pub(crate) struct SingleBid;
+use super::lenient::J;
+use super::process::{bid_status, tenderer_ids, Process};
+use super::{as_count, RedFlag, Verdict};
 
-impl RedFlag for SingleBid {
-    fn assess(&self, process: &ContractingProcess) -> Verdict {
-        let details = process
-            .compiled
-            .pointer("/bids/details")
-            .and_then(Value::as_array);
-        let (count, source) = match details {
-            Some(bids) => (
-                bids.iter()
-                    .filter(|b| b.get("status").and_then(Value::as_str) != Some("withdrawn"))
-                    .count() as u64,
-                "bids.details",
-            ),
-            None => match process
-                .tender()
-                .and_then(|t| t.get("numberOfTenderers"))
-                .and_then(as_count)
-            {
-                Some(n) => (n, "tender.numberOfTenderers"),
-                None => return Verdict::NotApplicable("no bids.details or tender.numberOfTenderers".into()),
-            },
-        };
-        if count == 1 {
-            let method = process.tender_str("procurementMethod").unwrap_or("unknown");
-            Verdict::Flag(format!(
-                "Only one bid was received ({source}) in this {method} procedure, so the buyer had no competing offer to compare."
-            ))
-        } else {
-            Verdict::Clean
+pub(crate) struct SingleBid<'p> {
+    pub count_from: &'p [TendererCount],
+}
+
+impl RedFlag for SingleBid<'_> {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        for source in self.count_from {
+            let counted = match source {
+                TendererCount::Bids => from_bids(process),
+                TendererCount::NumberOfTenderers => from_number_of_tenderers(process),
+            };
+            match counted {
+                Ok(Some((count, field))) => return judge(process, count, field),
+                Ok(None) => continue,
+                Err(reason) => return Verdict::NotApplicable(reason),
+            }
         }
+        let fields: Vec<&str> = self
+            .count_from
+            .iter()
+            .map(|s| match s {
+                TendererCount::Bids => "bids.details",
+                TendererCount::NumberOfTenderers => "tender.numberOfTenderers",
+            })
+            .collect();
+        Verdict::na(format!("no {}", fields.join(" or ")))
+    }
+}
+
+fn judge(process: &Process<'_>, count: u64, field: &str) -> Verdict {
+    if count != 1 {
+        return Verdict::Clean;
+    }
+    let method = match process.method() {
+        J::Ok(m) => m.as_ref(),
+        _ => "unknown",
+    };
+    Verdict::flag(format!(
+        "Only one tenderer submitted a bid ({field}) in this {method} procedure, so the buyer had no competing offer to compare."
+    ))
+}
+
+/// Distinct tenderers of submitted bids; a submitted bid naming no
+/// tenderer id counts as one more tenderer. `None` without `bids.details`.
+fn from_bids(process: &Process<'_>) -> Result<Option<(u64, &'static str)>, String> {
+    let details_absent = match &process.release.bids {
+        J::Absent => true,
+        J::Ok(bids) => bids.details.is_absent(),
+        J::Wrong(_) => false,
+    };
+    if details_absent {
+        return Ok(None);
+    }
+    let mut tenderers = BTreeSet::new();
+    let mut anonymous = 0u64;
+    for bid in process.bids()? {
+        if !bid_status(bid)?.submitted() {
+            continue;
+        }
+        let ids = tenderer_ids(bid);
+        if ids.is_empty() {
+            anonymous += 1;
+        }
+        tenderers.extend(ids);
+    }
+    Ok(Some((tenderers.len() as u64 + anonymous, "bids.details")))
+}
+
+fn from_number_of_tenderers(process: &Process<'_>) -> Result<Option<(u64, &'static str)>, String> {
+    let field = process.tender().map_or(&J::Absent, |t| &t.number_of_tenderers);
+    match field {
+        J::Absent => Ok(None),
+        J::Wrong(kind) => Err(format!("tender.numberOfTenderers is {kind}")),
+        J::Ok(n) => match as_count(n.0) {
+            Some(count) => Ok(Some((count, "tender.numberOfTenderers"))),
+            None => Err(format!("tender.numberOfTenderers is {}, not a count", n.0)),
+        },
     }
 }

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use mandate_check::{Case, Checker, ContractingProcess, Coverage, LoggedEvent, LoggedRelease};
 use mandate_model::{Finding, Record, Severity};
-use mandate_rules::Pack;
+use mandate_rules::{CodeList, Pack};
 use mandate_store::{LoggedRow, Store};
 
 use crate::output::{print_table, progress_bar};
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, CODELISTS_DIR};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,19 +27,37 @@ pub struct CheckOutcome {
     pub findings_file: PathBuf,
 }
 
+/// What a check runs: the packs, and the code lists mapping publishers'
+/// codes onto OCDS codes for the procurement indicators.
+pub struct Rules {
+    pub packs: Vec<Pack>,
+    pub codelists: Vec<CodeList>,
+}
+
+impl Rules {
+    /// The workspace's `rules/` and `rules/codelists/` (absent: no code lists).
+    pub fn of(workspace: &Workspace) -> Result<Rules> {
+        Ok(Rules {
+            packs: workspace.packs()?,
+            codelists: mandate_rules::load_codelists(&workspace.path("rules").join(CODELISTS_DIR))?,
+        })
+    }
+}
+
 pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let workspace = Workspace::open(workspace_dir)?;
     let mut store = workspace.store()?;
-    let packs = workspace.packs()?;
+    let rules = Rules::of(&workspace)?;
     let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
-    let outcome = check_all(&mut store, &packs, &output)?;
+    let outcome = check_all(&mut store, &rules, &output)?;
     print_summary(&outcome);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Check everything, save the run, write the findings file.
-pub fn check_all(store: &mut Store, packs: &[Pack], output: &Path) -> Result<CheckOutcome> {
-    let mut checker = Checker::new(packs);
+pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<CheckOutcome> {
+    let packs = &rules.packs;
+    let mut checker = Checker::new(packs).with_codelists(&rules.codelists);
     let mut findings = Vec::new();
     let bar = progress_bar(store.log_size(), "records");
     bar.set_message("checking");
@@ -84,6 +102,9 @@ pub fn check_all(store: &mut Store, packs: &[Pack], output: &Path) -> Result<Che
         Ok(())
     })?;
     findings.extend(screen(&mut checker, releases));
+    // Indicators that judge buyers, tenderers, or each process against all
+    // the others, answer once every process has been seen.
+    findings.extend(checker.finish());
     bar.finish_and_clear();
 
     mandate_check::sort_findings(&mut findings);

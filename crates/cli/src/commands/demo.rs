@@ -49,8 +49,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         workspace.path("rules").display()
     );
     let stage = Instant::now();
-    let outcome =
-        super::check::check_all(&mut store, &workspace.packs()?, &workspace.path("findings.jsonl"))?;
+    let rules = super::check::Rules::of(&workspace)?;
+    let outcome = super::check::check_all(&mut store, &rules, &workspace.path("findings.jsonl"))?;
     super::check::print_summary(&outcome);
     println!("  {}", rate(store.log_size(), "records checked", stage));
 

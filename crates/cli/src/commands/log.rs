@@ -1,12 +1,18 @@
-//! `mandate log ...`: signed checkpoints and full verification.
+//! `mandate log ...`: signed checkpoints, proofs, tiles and verification.
+
+pub mod bench;
+mod export;
+mod proof;
+mod remote;
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use mandate_ledger::checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint};
 use mandate_ledger::merkle::{leaf_hash, CompactRange};
 use mandate_ledger::note::Verifier;
+use mandate_ledger::tiles::{hashes_to_bytes, FullTile, TileEdge};
 use mandate_store::{Store, StoredCheckpoint};
 
 use super::import::hex;
@@ -17,21 +23,60 @@ use crate::workspace::Workspace;
 pub enum LogCommand {
     /// Sign a checkpoint of the log as it is now (C2SP tlog-checkpoint, Ed25519 signed note) and print it.
     Checkpoint,
-    /// Recompute the whole tree from the stored entries and check it against every signed checkpoint.
-    Verify,
+    /// Recompute the whole tree from the stored entries and check it against every signed checkpoint
+    /// and the stored tiles; with --tiles, verify a published copy of the log from its tiles alone.
+    Verify(VerifyArgs),
+    /// Print, as JSON, the proof that one entry is in the log (RFC 9162 inclusion proof), with the
+    /// entry, the root and the signed checkpoint of that tree size.
+    Prove(proof::ProveArgs),
+    /// Print, as JSON, the proof that a tree of OLD entries is a prefix of the tree of NEW entries
+    /// (RFC 9162 consistency proof).
+    Consistency(proof::ConsistencyArgs),
+    /// Check a proof printed by `prove` or `consistency`, without the database; prints "OK: ..."
+    /// or the reason it fails (exit status 1).
+    VerifyProof(proof::VerifyProofArgs),
+    /// Write the log as of its latest signed checkpoint in the C2SP tlog-tiles layout (checkpoint,
+    /// hash tiles, entry bundles), ready for any static web server. Files already there are kept.
+    ExportTiles(export::Args),
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// Verify a log published as tiles (a folder or an http(s):// URL) instead of the workspace's
+    /// database: check the checkpoint's signature, recompute every leaf hash from the entry bundles
+    /// and every tile from the level below, and compare the root with the checkpoint.
+    #[arg(long, value_name = "DIR_OR_URL")]
+    pub tiles: Option<String>,
+    /// The log's public key (verifier key text, or a file holding it); default: the workspace's
+    /// keys/log.pub.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
 }
 
 pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
-    let workspace = Workspace::open(workspace_dir)?;
-    let store = workspace.store()?;
     match command {
         LogCommand::Checkpoint => {
+            let workspace = Workspace::open(workspace_dir)?;
+            let store = workspace.store()?;
             let note = checkpoint(&workspace, &store)?;
             print!("{note}");
             Ok(ExitCode::SUCCESS)
         }
-        LogCommand::Verify => {
-            let report = verify(&store, &workspace.verifier()?)?;
+        LogCommand::Verify(VerifyArgs {
+            tiles: Some(source),
+            key,
+        }) => {
+            let verifier = verifier(workspace_dir, key.as_deref())?;
+            remote::run(&source, &verifier)
+        }
+        LogCommand::Verify(VerifyArgs { tiles: None, key }) => {
+            let workspace = Workspace::open(workspace_dir)?;
+            let store = workspace.store()?;
+            let verifier = match key {
+                Some(key) => verifier_from_arg(&key)?,
+                None => workspace.verifier()?,
+            };
+            let report = verify(&store, &verifier)?;
             for problem in &report.problems {
                 eprintln!("FAILED: {problem}");
             }
@@ -48,7 +93,34 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         }
+        LogCommand::Prove(args) => proof::prove(workspace_dir, args),
+        LogCommand::Consistency(args) => proof::consistency(workspace_dir, args),
+        LogCommand::VerifyProof(args) => proof::verify_proof(workspace_dir, args),
+        LogCommand::ExportTiles(args) => export::run(workspace_dir, args),
     }
+}
+
+/// The log's public key: `--key` if given, else the workspace's.
+fn verifier(workspace_dir: &Path, key: Option<&str>) -> Result<Verifier> {
+    if let Some(key) = key {
+        return verifier_from_arg(key);
+    }
+    let workspace = Workspace::open(workspace_dir)
+        .context("no key to check signatures with: give the log's public key with --key")?;
+    workspace.verifier()
+}
+
+/// `--key`: verifier key text, or the path of a file holding it.
+fn verifier_from_arg(key: &str) -> Result<Verifier> {
+    if let Ok(verifier) = Verifier::from_text(key.trim()) {
+        return Ok(verifier);
+    }
+    let path = Path::new(key);
+    if !path.is_file() {
+        bail!("--key {key:?} is neither a verifier key (NAME+HEX+BASE64) nor a readable file");
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Verifier::from_text(text.trim()).with_context(|| format!("{}: not a verifier key", path.display()))
 }
 
 /// Sign, store and return a checkpoint of the current log.
@@ -69,6 +141,14 @@ pub fn checkpoint(workspace: &Workspace, store: &Store) -> Result<String> {
     Ok(note)
 }
 
+/// The latest stored checkpoint, or an error saying how to make one.
+fn latest_checkpoint(store: &Store) -> Result<StoredCheckpoint> {
+    store
+        .checkpoints()?
+        .pop()
+        .context("the log has no signed checkpoint yet: sign one with `mandate log checkpoint`")
+}
+
 pub struct VerifyReport {
     pub size: u64,
     pub root: [u8; 32],
@@ -76,8 +156,50 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
+/// Compares the stored tiles with tiles rebuilt from the stored leaf hashes.
+struct TileCheck {
+    edge: TileEdge,
+    full: Vec<FullTile>,
+}
+
+impl TileCheck {
+    fn compare(store: &Store, tile: mandate_ledger::tiles::Tile, want: &[u8], problems: &mut Vec<String>) {
+        let stored = store.tile(tile.level(), tile.index());
+        let matches = matches!(&stored, Ok(Some((width, bytes))) if *width == tile.width() && bytes == want);
+        if !matches {
+            problems.push(format!(
+                "{tile} in the database does not match the leaf hashes it covers: proofs and exported \
+                 tiles built from it would not verify"
+            ));
+        }
+    }
+
+    fn push(
+        &mut self,
+        store: &Store,
+        stored_leaf: &[u8],
+        problems: &mut Vec<String>,
+    ) -> mandate_store::Result<()> {
+        let leaf = stored_leaf.try_into().map_err(|_| {
+            mandate_store::StoreError::CorruptState("a stored leaf hash is not 32 bytes".into())
+        })?;
+        self.edge.push(leaf, &mut self.full)?;
+        for full in self.full.drain(..) {
+            Self::compare(store, full.tile, &hashes_to_bytes(&full.hashes), problems);
+        }
+        Ok(())
+    }
+
+    fn finish(&self, store: &Store, problems: &mut Vec<String>) {
+        for (tile, hashes) in self.edge.partial_tiles() {
+            Self::compare(store, tile, &hashes_to_bytes(hashes), problems);
+        }
+    }
+}
+
 /// Recompute every leaf hash from the stored bodies, rebuild the tree, and
-/// compare its root at each checkpoint's size with what the checkpoint signed.
+/// compare its root at each checkpoint's size with what the checkpoint signed;
+/// also check the stored tiles against the stored leaf hashes.
 pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut checkpoints: Vec<(StoredCheckpoint, Checkpoint)> = Vec::new();
@@ -92,6 +214,11 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
     }
     let mut pending = checkpoints.iter().peekable();
     let mut frontier = CompactRange::new();
+    let mut tiles = TileCheck {
+        edge: TileEdge::new(),
+        full: Vec::new(),
+    };
+    let mut tile_problems = Vec::new();
     let check_at = |frontier: &CompactRange, signed: &Checkpoint, problems: &mut Vec<String>| {
         if frontier.root() != signed.root {
             problems.push(format!(
@@ -117,6 +244,7 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
         frontier
             .push(leaf)
             .map_err(|e| mandate_store::StoreError::CorruptState(e.to_string()))?;
+        tiles.push(store, stored_leaf, &mut tile_problems)?;
         while let Some((_, signed)) = pending.next_if(|(_, c)| c.size == frontier.size()) {
             check_at(&frontier, signed, &mut problems);
         }
@@ -126,6 +254,7 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
         Ok(())
     })?;
     bar.finish_and_clear();
+    tiles.finish(store, &mut tile_problems);
     for (stored, _) in pending {
         problems.push(format!(
             "checkpoint at size {} is larger than the log ({} entries): entries were removed",
@@ -136,6 +265,7 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
     if frontier.root() != store.root() {
         problems.push("the saved tree state disagrees with the entries".into());
     }
+    problems.extend(tile_problems);
     Ok(VerifyReport {
         size: frontier.size(),
         root: frontier.root(),

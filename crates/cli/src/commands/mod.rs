@@ -3,9 +3,12 @@
 pub mod check;
 pub mod demo;
 pub mod import;
+pub mod indicators;
 pub mod init;
 pub mod log;
+pub mod publish;
 pub mod report;
+pub mod witness;
 
 /// The current time as RFC 3339, UTC, for bookkeeping columns.
 pub fn now() -> String {

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Cardinal (ocdscardinal) and `mandate indicators`
+# on the same large OCDS JSON Lines file of compiled releases.
+#
+#   bench/cardinal/run.sh [--cardinal PATH] [--mandate PATH] [--records N]
+#                         [--runs N] [--dir DIR] [--input FILE] [--keep]
+#                         [--no-mandate]
+#                         [-- extra inputs for make_large_input.py]
+#
+# Needs: ocdscardinal (on PATH or --cardinal), GNU time at /usr/bin/time
+# (Debian: apt-get install time), python3. mandate is built with
+# `cargo build --release -p mandate-cli` unless --mandate is given.
+# See bench/cardinal/README.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+cardinal="${CARDINAL:-ocdscardinal}"
+mandate=""
+records=500000
+runs=3
+dir=""
+input=""
+keep=0
+with_mandate=1
+gen_inputs=()
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cardinal) cardinal="$2"; shift 2 ;;
+    --mandate) mandate="$2"; shift 2 ;;
+    --records) records="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    --input) input="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --no-mandate) with_mandate=0; shift ;;
+    --) shift; gen_inputs=("$@"); break ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+command -v "$cardinal" >/dev/null 2>&1 || {
+  echo "run.sh: ocdscardinal not found ($cardinal); build it (see README.md) and put it on PATH or pass --cardinal PATH" >&2
+  exit 2
+}
+cardinal="$(command -v "$cardinal")"
+[ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time missing (Debian: apt-get update && apt-get install time)" >&2; exit 2; }
+
+if [ "$with_mandate" = 1 ] && [ -z "$mandate" ]; then
+  (cd "$repo" && cargo build --release -p mandate-cli >&2)
+  mandate="$repo/target/release/mandate"
+fi
+
+if [ -z "$dir" ]; then
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/mandate-cardinal-bench.XXXXXX")"
+  [ "$keep" = 1 ] || trap 'rm -rf "$dir"' EXIT
+fi
+mkdir -p "$dir"
+
+if [ -z "$input" ]; then
+  input="$dir/large-$records.jsonl"
+  if [ ! -s "$input" ]; then
+    python3 "$here/make_large_input.py" "${gen_inputs[@]}" --records "$records" -o "$input"
+  fi
+fi
+lines=$(wc -l < "$input")
+bytes=$(stat -c %s "$input")
+echo "input: $input ($lines compiled releases, $((bytes / 1000000)) MB)" >&2
+echo "cardinal: $cardinal ($("$cardinal" --version))" >&2
+[ "$with_mandate" = 1 ] && echo "mandate: $mandate" >&2
+
+# Warm the page cache so that neither tool pays for the first read.
+cat "$input" > /dev/null
+
+# measure NAME OUTFILE CMD... -> appends "name wall user sys maxrss_kb" to $dir/times
+measure() {
+  local name="$1" out="$2"; shift 2
+  local t="$dir/time.$name"
+  /usr/bin/time -v -o "$t" "$@" > "$out" 2> "$dir/stderr.$name" || {
+    echo "run.sh: $name failed, see $dir/stderr.$name" >&2; tail -5 "$dir/stderr.$name" >&2; exit 1; }
+  awk -v n="$name" '
+    /Elapsed \(wall clock\)/ { split($NF, a, ":"); w = (length(a) == 3) ? a[1]*3600 + a[2]*60 + a[3] : a[1]*60 + a[2] }
+    /User time/ { u = $NF } /System time/ { s = $NF } /Maximum resident/ { r = $NF }
+    END { printf "%s %.2f %.2f %.2f %d\n", n, w, u, s, r }' "$t" >> "$dir/times"
+}
+
+: > "$dir/times"
+settings="$here/settings.ini"
+
+# Cardinal's prepare step (normalises codes and ids), timed on its own.
+for i in $(seq "$runs"); do
+  measure cardinal-prepare "$dir/prepared.jsonl" "$cardinal" prepare --settings "$settings" -o - -e /dev/null "$input"
+done
+for i in $(seq "$runs"); do
+  measure cardinal-indicators "$dir/cardinal.json" "$cardinal" indicators --settings "$settings" --map "$dir/prepared.jsonl"
+done
+[ "$with_mandate" = 1 ] && for i in $(seq "$runs"); do
+  measure mandate-indicators "$dir/mandate.jsonl" "$mandate" indicators --json "$input"
+done
+
+python3 - "$dir/times" "$lines" "$bytes" <<'PY'
+import sys, statistics
+path, lines, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = {}
+for line in open(path):
+    name, wall, user, sys_, rss = line.split()
+    runs.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(rss)))
+print(f"\n{lines:,} compiled releases, {nbytes / 1e6:,.0f} MB; median of {max(len(v) for v in runs.values())} runs each\n")
+print(f"| tool | records | seconds | records/s | MB/s | CPU s | peak RSS |")
+print(f"|---|---:|---:|---:|---:|---:|---:|")
+for name, v in runs.items():
+    wall = statistics.median(x[0] for x in v)
+    cpu = statistics.median(x[1] for x in v)
+    rss = statistics.median(x[2] for x in v)
+    print(f"| {name} | {lines:,} | {wall:.2f} | {lines / wall:,.0f} | {nbytes / 1e6 / wall:,.0f} | {cpu:.2f} | {rss / 1024:,.1f} MB |")
+print("\nall runs (wall s, CPU s, peak RSS KB):")
+for name, v in runs.items():
+    print(f"  {name}: " + "; ".join(f"{w:.2f}, {c:.2f}, {r}" for w, c, r in v))
+PY
+
+if [ "$with_mandate" = 1 ]; then
+  echo
+  python3 "$here/compare.py" --cardinal "$dir/cardinal.json" --mandate "$dir/mandate.jsonl" --strip-copy --show 5 || true
+fi
+[ "$keep" = 1 ] && echo "outputs kept in $dir (cardinal.json, mandate.jsonl)" >&2
+exit 0

@@ -1,0 +1,60 @@
+//! All except winning bid disqualified (Cardinal R035): one tenderer had
+//! valid bids and won everything, every other tenderer was disqualified. A
+//! corrupt buyer can hand the contract to its favourite by disqualifying the
+//! rest.
+//!
+//! Needs final awards (none pending). Flagged when exactly one tenderer has
+//! valid bids, it is the supplier of every active award (and the only one),
+//! and at least `minimum_disqualified` other tenderers were disqualified.
+
+use std::collections::BTreeSet;
+
+use super::process::{bid_status, supplier_ids, tenderer_ids, BidStatus, Process};
+use super::{and_list, RedFlag, Verdict};
+
+pub(crate) struct AllExceptWinnerDisqualified {
+    pub minimum: usize,
+}
+
+impl RedFlag for AllExceptWinnerDisqualified {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        let active = match process.final_active_awards() {
+            Ok(active) => active,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let bids = match process.bids() {
+            Ok(bids) => bids,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let suppliers = supplier_ids(&active);
+        let mut valid: BTreeSet<&str> = BTreeSet::new();
+        let mut disqualified: BTreeSet<&str> = BTreeSet::new();
+        for bid in bids {
+            let set = match bid_status(bid) {
+                Err(reason) => return Verdict::NotApplicable(reason),
+                Ok(BidStatus::Valid) => &mut valid,
+                Ok(BidStatus::Disqualified) => &mut disqualified,
+                Ok(_) => continue,
+            };
+            set.extend(tenderer_ids(bid));
+        }
+        if valid.len() != 1 || valid != suppliers {
+            return Verdict::Clean;
+        }
+        let others: Vec<&str> = disqualified.difference(&valid).copied().collect();
+        if others.len() < self.minimum {
+            return Verdict::Clean;
+        }
+        let winner = valid.iter().next().copied().unwrap_or_default();
+        let mut verdict = Verdict::flag(format!(
+            "Every tenderer but the winner was disqualified: {} other tenderer{} ({}) had bids disqualified, and {winner}, the only tenderer with a valid bid, won.",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" },
+            and_list(&others)
+        ));
+        if let Verdict::Flag(flag) = &mut verdict {
+            flag.involved = vec![format!("tenderer: {winner}")];
+        }
+        verdict
+    }
+}

@@ -1,0 +1,86 @@
+//! Late bid won (Cardinal R030): a valid bid received after the submission
+//! deadline belongs to a winner. A corrupt buyer can favour a bidder by
+//! accepting its bid after seeing the others.
+//!
+//! The bid's `date` and `tender.tenderPeriod.endDate` are compared as
+//! instants (RFC 3339), so different time zones compare correctly.
+
+use std::collections::BTreeSet;
+
+use super::process::{bid_status, instant, supplier_ids, tenderer_ids, BidStatus, Process};
+use super::{and_list, RedFlag, Verdict};
+
+pub(crate) struct LateBidWon;
+
+impl RedFlag for LateBidWon {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        let end = process
+            .tender()
+            .and_then(|t| t.tender_period.ok())
+            .map_or(Err("no tender.tenderPeriod.endDate".to_string()), |p| {
+                p.end_date.require("tender.tenderPeriod.endDate").map(|d| d.as_ref())
+            });
+        let end = match end {
+            Ok(end) => end,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let Some(deadline) = instant(end) else {
+            return Verdict::na("tender.tenderPeriod.endDate is not an RFC 3339 date-time");
+        };
+        let active = match process.active_awards() {
+            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
+            Ok(active) => active,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let winners = supplier_ids(&active);
+        if winners.is_empty() {
+            return Verdict::na("the active awards name no supplier id");
+        }
+        let bids = match process.bids() {
+            Ok(bids) => bids,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let mut late: BTreeSet<&str> = BTreeSet::new();
+        let mut late_date = None;
+        let mut undated = false;
+        for bid in bids {
+            match bid_status(bid) {
+                Err(reason) => return Verdict::NotApplicable(reason),
+                Ok(BidStatus::Valid) => {}
+                Ok(_) => continue,
+            }
+            let won: Vec<&str> = tenderer_ids(bid).into_iter().filter(|t| winners.contains(t)).collect();
+            if won.is_empty() {
+                continue;
+            }
+            let Some(date) = bid.date.ok() else {
+                undated = true;
+                continue;
+            };
+            let Some(received) = instant(date) else {
+                return Verdict::na("bids.details[].date is not an RFC 3339 date-time");
+            };
+            if received > deadline {
+                late.extend(won);
+                late_date.get_or_insert(received);
+            }
+        }
+        if let Some(received) = late_date {
+            let names: Vec<&str> = late.iter().copied().collect();
+            let mut verdict = Verdict::flag(format!(
+                "The valid bid of {} was received on {}, after the submission deadline of {}, and won.",
+                and_list(&names),
+                received.to_rfc3339(),
+                deadline.to_rfc3339()
+            ));
+            if let Verdict::Flag(flag) = &mut verdict {
+                flag.involved = names.iter().map(|t| format!("tenderer: {t}")).collect();
+            }
+            return verdict;
+        }
+        if undated {
+            return Verdict::na("a winner's valid bid has no date");
+        }
+        Verdict::Clean
+    }
+}

@@ -1,0 +1,88 @@
+//! Lowest bid disqualified (Cardinal R036): the cheapest submitted bid was
+//! disqualified although valid bids existed and a contract was awarded. A
+//! corrupt buyer can favour a costlier bidder by rejecting cheaper bids.
+//!
+//! Compared: submitted bids with an amount, all in one currency. When several
+//! bids tie at the lowest amount, the flag needs all of them disqualified: a
+//! valid bid at the same price means nothing cheaper was lost.
+
+use std::collections::BTreeSet;
+
+use super::process::{amount, award_status, bid_status, tenderer_ids, AwardStatus, BidStatus, Process};
+use super::{and_list, money, RedFlag, Verdict};
+
+pub(crate) struct LowestBidDisqualified;
+
+impl RedFlag for LowestBidDisqualified {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        let awards = match process.awards() {
+            Ok(awards) => awards,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let mut any_active = false;
+        for award in awards {
+            match award_status(award) {
+                Err(reason) => return Verdict::NotApplicable(reason),
+                Ok(status) => any_active |= status == AwardStatus::Active,
+            }
+        }
+        if !any_active {
+            return Verdict::na("no active award");
+        }
+        let bids = match process.bids() {
+            Ok(bids) => bids,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let mut priced = Vec::new();
+        for bid in bids {
+            let status = match bid_status(bid) {
+                Err(reason) => return Verdict::NotApplicable(reason),
+                Ok(status) if !status.submitted() => continue,
+                Ok(status) => status,
+            };
+            let has_price = bid.value.ok().is_some_and(|v| !v.amount.is_absent() && !v.currency.is_absent());
+            if !has_price {
+                continue;
+            }
+            match amount(&bid.value, "bids.details[].value") {
+                Ok(value) => priced.push((status, value, tenderer_ids(bid))),
+                Err(reason) => return Verdict::NotApplicable(reason),
+            }
+        }
+        let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _)| v.currency).collect();
+        if currencies.len() > 1 {
+            let list: Vec<&str> = currencies.into_iter().collect();
+            return Verdict::na(format!("submitted bids in several currencies ({})", list.join(", ")));
+        }
+        let lowest_valid = priced
+            .iter()
+            .filter(|(s, _, _)| *s == BidStatus::Valid)
+            .map(|(_, v, _)| v.value)
+            .min_by(f64::total_cmp);
+        let Some(lowest_valid) = lowest_valid else {
+            return Verdict::na("no valid bid with value.amount and value.currency");
+        };
+        let lowest = priced.iter().map(|(_, v, _)| v.value).fold(f64::INFINITY, f64::min);
+        let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _)| v.value == lowest).collect();
+        if !at_lowest.iter().all(|(s, _, _)| *s == BidStatus::Disqualified) {
+            return Verdict::Clean;
+        }
+        let currency = at_lowest.first().map_or("", |(_, v, _)| v.currency);
+        let who: BTreeSet<&str> = at_lowest.iter().flat_map(|(_, _, t)| t.iter().copied()).collect();
+        let who: Vec<&str> = who.into_iter().collect();
+        let by = if who.is_empty() {
+            String::new()
+        } else {
+            format!(" from {}", and_list(&who))
+        };
+        let mut verdict = Verdict::flag(format!(
+            "The lowest bid ({}{by}) was disqualified; the lowest valid bid was {}.",
+            money(lowest, currency),
+            money(lowest_valid, currency)
+        ));
+        if let Verdict::Flag(flag) = &mut verdict {
+            flag.involved = who.iter().map(|t| format!("tenderer: {t}")).collect();
+        }
+        verdict
+    }
+}

@@ -1,0 +1,60 @@
+//! Award to a newly registered supplier: the winner was registered fewer
+//! than `minimum_days` before the tender opened. Companies set up just in
+//! time to win are a classic sign of a front for an insider.
+//!
+//! OCDS has no standard registration date: the pack names the member of
+//! `parties[].details` that holds it (`registration_date_field`). The tender
+//! opens at `tender.tenderPeriod.startDate`.
+
+use super::process::{calendar_date, supplier_ids, Process};
+use super::{RedFlag, Verdict};
+
+pub(crate) struct NewSupplier<'p> {
+    pub minimum_days: u32,
+    pub field: &'p str,
+}
+
+impl RedFlag for NewSupplier<'_> {
+    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+        let active = match process.active_awards() {
+            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
+            Ok(active) => active,
+            Err(reason) => return Verdict::NotApplicable(reason),
+        };
+        let opened = process
+            .tender()
+            .and_then(|t| t.tender_period.ok())
+            .and_then(|p| p.start_date.ok())
+            .and_then(|d| calendar_date(d));
+        let Some(opened) = opened else {
+            return Verdict::na("no tender.tenderPeriod.startDate (or not a date)");
+        };
+        let mut dated = 0;
+        for supplier in supplier_ids(&active) {
+            let registered = process
+                .party(supplier)
+                .and_then(|p| p.details.ok())
+                .and_then(|d| d.0.iter().find(|(k, _)| k == self.field).map(|(_, v)| v.as_ref()))
+                .and_then(calendar_date);
+            let Some(registered) = registered else {
+                continue;
+            };
+            dated += 1;
+            let days = (opened - registered).num_days();
+            if days < i64::from(self.minimum_days) {
+                let mut verdict = Verdict::flag(format!(
+                    "Supplier {supplier} was registered on {registered}, {days} days before the tender opened on {opened} (less than {} days).",
+                    self.minimum_days
+                ));
+                if let Verdict::Flag(flag) = &mut verdict {
+                    flag.involved = vec![format!("supplier: {supplier}")];
+                }
+                return verdict;
+            }
+        }
+        if dated == 0 {
+            return Verdict::na(format!("no parties[].details.{} for the winning supplier", self.field));
+        }
+        Verdict::Clean
+    }
+}

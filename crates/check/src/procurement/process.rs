@@ -1,0 +1,250 @@
+//! One contracting process as the indicators see it: its typed, normalised
+//! compiled release, plus the questions several indicators ask of it
+//! (which bids were submitted, which awards are final...). Each answer is a
+//! value or the reason it cannot be given, phrased for coverage.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use mandate_model::Evidence;
+
+use super::codes::{unknown_code, AWARD_STATUS, BID_STATUS};
+use super::lenient::{Str, J};
+use super::model::{items, Award, Bid, Money, Org, Release, Tender};
+
+/// What a process looks like to an indicator.
+pub(crate) struct Process<'a> {
+    pub ocid: &'a str,
+    pub release: Release<'a>,
+    /// The file the process was read from, for coverage per source.
+    pub source: Option<&'a str>,
+    /// The records that make the process: evidence for any finding.
+    pub evidence: &'a dyn Fn() -> Vec<Evidence>,
+}
+
+/// A bid's status in OCDS terms; `Unstated` when the publisher gives none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BidStatus {
+    Invited,
+    Pending,
+    Valid,
+    Disqualified,
+    Withdrawn,
+    Unstated,
+}
+
+impl BidStatus {
+    /// Submitted bids: pending, valid or disqualified, and bids listed
+    /// without a status (a publisher lists the bids it received).
+    pub(crate) fn submitted(self) -> bool {
+        !matches!(self, BidStatus::Invited | BidStatus::Withdrawn)
+    }
+}
+
+/// An award's status in OCDS terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AwardStatus {
+    Pending,
+    Active,
+    Cancelled,
+    Unsuccessful,
+    Unstated,
+}
+
+/// An amount with its currency.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Amount<'a> {
+    pub value: f64,
+    pub currency: &'a str,
+}
+
+impl<'a> Process<'a> {
+    pub(crate) fn tender(&self) -> Option<&Tender<'a>> {
+        self.release.tender.ok()
+    }
+
+    /// `tender.procurementMethod` after code-list mapping.
+    pub(crate) fn method(&self) -> &J<Str<'a>> {
+        self.tender().map_or(&J::Absent, |t| &t.procurement_method)
+    }
+
+    pub(crate) fn method_details(&self) -> Option<&str> {
+        self.tender()
+            .and_then(|t| t.procurement_method_details.ok())
+            .map(|d| d.as_ref())
+    }
+
+    pub(crate) fn tender_status(&self) -> Option<&str> {
+        self.tender().and_then(|t| t.status.ok()).map(|s| s.as_ref())
+    }
+
+    /// The buyer's id, or why there is none.
+    pub(crate) fn buyer_id(&self) -> Result<&str, String> {
+        org_id(&self.release.buyer, "buyer")
+    }
+
+    pub(crate) fn procuring_entity_id(&self) -> Result<&str, String> {
+        let entity = self.tender().map_or(&J::Absent, |t| &t.procuring_entity);
+        org_id(entity, "tender.procuringEntity")
+    }
+
+    /// "buyer: City of X" for a finding's `involved`.
+    pub(crate) fn buyer_label(&self) -> Option<String> {
+        let buyer = self.release.buyer.ok()?;
+        buyer.name.ok().map(|name| format!("buyer: {name}"))
+    }
+
+    /// When the process happened, for findings: the tender's start, else the release date.
+    pub(crate) fn date(&self) -> Option<String> {
+        self.tender()
+            .and_then(|t| t.tender_period.ok())
+            .and_then(|p| p.start_date.ok())
+            .or_else(|| self.release.date.ok())
+            .map(|d| d.to_string())
+    }
+
+    /// `bids.details`, every entry an object.
+    pub(crate) fn bids(&self) -> Result<Vec<&Bid<'a>>, String> {
+        let bids = self.release.bids.require("bids")?;
+        let details = bids.details.require("bids.details")?;
+        details
+            .iter()
+            .enumerate()
+            .map(|(i, bid)| match bid {
+                J::Ok(bid) => Ok(bid),
+                J::Absent => Err(format!("bids.details[{i}] is null")),
+                J::Wrong(kind) => Err(format!("bids.details[{i}] is {kind}")),
+            })
+            .collect()
+    }
+
+    /// `awards`, every entry an object.
+    pub(crate) fn awards(&self) -> Result<Vec<&Award<'a>>, String> {
+        let awards = self.release.awards.require("awards")?;
+        awards
+            .iter()
+            .enumerate()
+            .map(|(i, award)| match award {
+                J::Ok(award) => Ok(award),
+                J::Absent => Err(format!("awards[{i}] is null")),
+                J::Wrong(kind) => Err(format!("awards[{i}] is {kind}")),
+            })
+            .collect()
+    }
+
+    /// The awards in force (status `active`); an award whose status is not
+    /// an OCDS code makes the answer unknowable.
+    pub(crate) fn active_awards(&self) -> Result<Vec<&Award<'a>>, String> {
+        let mut active = Vec::new();
+        for award in self.awards()? {
+            if award_status(award)? == AwardStatus::Active {
+                active.push(award);
+            }
+        }
+        Ok(active)
+    }
+
+    /// The active awards, provided every award with a status is final
+    /// (active, cancelled or unsuccessful): a pending award may still change.
+    pub(crate) fn final_active_awards(&self) -> Result<Vec<&Award<'a>>, String> {
+        let mut active = Vec::new();
+        for award in self.awards()? {
+            match award_status(award)? {
+                AwardStatus::Active => active.push(award),
+                AwardStatus::Pending => return Err("an award is still pending".into()),
+                AwardStatus::Cancelled | AwardStatus::Unsuccessful | AwardStatus::Unstated => {}
+            }
+        }
+        Ok(active)
+    }
+
+    /// The first party with this id.
+    pub(crate) fn party(&self, id: &str) -> Option<&super::model::Party<'a>> {
+        items(&self.release.parties).find(|p| p.id.ok().is_some_and(|pid| pid.0 == id))
+    }
+}
+
+/// Ids of the suppliers of the given awards.
+pub(crate) fn supplier_ids<'r>(awards: &[&'r Award<'_>]) -> BTreeSet<&'r str> {
+    awards
+        .iter()
+        .flat_map(|a| items(&a.suppliers))
+        .filter_map(|s| s.id.ok())
+        .map(|id| id.0.as_ref())
+        .collect()
+}
+
+/// The status of a bid, or why it is unusable.
+pub(crate) fn bid_status(bid: &Bid<'_>) -> Result<BidStatus, String> {
+    match &bid.status {
+        J::Absent => Ok(BidStatus::Unstated),
+        J::Wrong(kind) => Err(format!("{BID_STATUS} is {kind}")),
+        J::Ok(code) => match code.as_ref() {
+            "invited" => Ok(BidStatus::Invited),
+            "pending" => Ok(BidStatus::Pending),
+            "valid" => Ok(BidStatus::Valid),
+            "disqualified" => Ok(BidStatus::Disqualified),
+            "withdrawn" => Ok(BidStatus::Withdrawn),
+            other => Err(unknown_code(BID_STATUS, other)),
+        },
+    }
+}
+
+/// The status of an award, or why it is unusable.
+pub(crate) fn award_status(award: &Award<'_>) -> Result<AwardStatus, String> {
+    match &award.status {
+        J::Absent => Ok(AwardStatus::Unstated),
+        J::Wrong(kind) => Err(format!("{AWARD_STATUS} is {kind}")),
+        J::Ok(code) => match code.as_ref() {
+            "pending" => Ok(AwardStatus::Pending),
+            "active" => Ok(AwardStatus::Active),
+            "cancelled" => Ok(AwardStatus::Cancelled),
+            "unsuccessful" => Ok(AwardStatus::Unsuccessful),
+            other => Err(unknown_code(AWARD_STATUS, other)),
+        },
+    }
+}
+
+/// Distinct tenderer ids of a bid (tenderers without an id are left out).
+pub(crate) fn tenderer_ids<'r>(bid: &'r Bid<'_>) -> BTreeSet<&'r str> {
+    items(&bid.tenderers)
+        .filter_map(|t| t.id.ok())
+        .map(|id| id.0.as_ref())
+        .collect()
+}
+
+/// An organisation reference's id.
+pub(crate) fn org_id<'r>(org: &'r J<Org<'_>>, field: &str) -> Result<&'r str, String> {
+    let org = org.require(field)?;
+    match &org.id {
+        J::Ok(id) => Ok(id.0.as_ref()),
+        J::Absent => Err(format!("no {field}.id")),
+        J::Wrong(kind) => Err(format!("{field}.id is {kind}")),
+    }
+}
+
+/// An amount and currency, or why there is none; `field` names it in messages.
+pub(crate) fn amount<'r>(money: &'r J<Money<'_>>, field: &str) -> Result<Amount<'r>, String> {
+    let money = money.require(field)?;
+    let value = money.amount.require(&format!("{field}.amount"))?.0;
+    let currency = money.currency.require(&format!("{field}.currency"))?;
+    if !value.is_finite() {
+        return Err(format!("{field}.amount is not a finite number"));
+    }
+    Ok(Amount {
+        value,
+        currency: currency.as_ref(),
+    })
+}
+
+/// An RFC 3339 instant.
+pub(crate) fn instant(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text).ok()
+}
+
+/// The calendar date of an RFC 3339 instant (in its own offset) or of a plain date.
+pub(crate) fn calendar_date(text: &str) -> Option<NaiveDate> {
+    instant(text)
+        .map(|t| t.date_naive())
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+}
