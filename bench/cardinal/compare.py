@@ -49,11 +49,27 @@ KIND_TO_CODE = {
     "excessive_unsuccessful_bids": "R025",
     "identical_bid_prices": "R028",
     "late_bid_won": "R030",
+    "all_except_winner_disqualified": "R035",
     "all_except_winning_bid_disqualified": "R035",
     "lowest_bid_disqualified": "R036",
     "excessive_disqualified_bids": "R038",
     "heterogeneous_supplier": "R048",
     "heavily_discounted_bid": "R058",
+}
+
+# The groups each Cardinal indicator reports on (rows shown even when empty).
+DEFAULT_GROUPS = {
+    "R003": ["OCID"],
+    "R018": ["OCID"],
+    "R024": ["OCID", "Tenderer"],
+    "R025": ["Tenderer"],
+    "R028": ["OCID", "Tenderer"],
+    "R030": ["OCID", "Tenderer"],
+    "R035": ["OCID", "Tenderer"],
+    "R036": ["OCID"],
+    "R038": ["Buyer", "ProcuringEntity", "Tenderer"],
+    "R048": ["Tenderer"],
+    "R058": ["OCID", "Tenderer"],
 }
 
 TITLES = {
@@ -88,7 +104,13 @@ def load_pack_mapping(paths):
                 pack = tomllib.load(fh)
             for ind in pack.get("indicator", []):
                 rid = ind.get("id")
-                code = ind.get("cardinal") or ind.get("cardinal_code") or KIND_TO_CODE.get(ind.get("kind", ""))
+                kind = ind.get("kind", "")
+                code = ind.get("cardinal") or ind.get("cardinal_code") or KIND_TO_CODE.get(kind)
+                # R003 counts whole 24-hour periods for every publisher; a
+                # legal minimum in calendar days for one publisher is not R003.
+                if kind == "short_tender_period" and not ind.get("cardinal"):
+                    if ind.get("whole_days") and not ind.get("ocid_prefixes") and ind.get("days", "calendar") == "calendar":
+                        code = "R003"
                 if rid and code:
                     mapping[str(code).upper()].add(rid)
     return mapping
@@ -105,8 +127,15 @@ def load_cardinal(path):
     return flagged, data.get("Meta") or {}, data.get("Maps") or {}
 
 
+# Cardinal also flags the tenderers of a flagged process for these codes;
+# mandate names them in the finding's `involved` ("tenderer: ID").
+TENDERERS_OF_PROCESS = {"R024", "R028", "R030", "R035", "R058"}
+
+
 def load_mandate(path):
-    flagged = defaultdict(lambda: defaultdict(dict))  # rule id -> group -> id -> finding
+    """{rule id: {group: {id: 1}}}; tenderers named in a process finding's
+    `involved` go to the "Tenderer (involved)" group of that rule."""
+    flagged = defaultdict(lambda: defaultdict(dict))  # rule id -> group -> id -> 1
     unknown_kinds = set()
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -123,7 +152,12 @@ def load_mandate(path):
             if group is None:
                 unknown_kinds.add(kind)
                 group = kind
-            flagged[f.get("rule_id")][group][str(subject.get("id"))] = f
+            rule = f.get("rule_id")
+            flagged[rule][group][str(subject.get("id"))] = 1
+            if group == "OCID":
+                for who in f.get("involved") or []:
+                    if isinstance(who, str) and who.startswith(("tenderer: ", "supplier: ")):
+                        flagged[rule]["Tenderer (involved)"][who.split(": ", 1)[1]] = 1
     for k in sorted(unknown_kinds):
         print(f"note: mandate subject kind {k!r} has no Cardinal group", file=sys.stderr)
     return flagged
@@ -134,22 +168,25 @@ def compare(cardinal, mandate, mapping):
     codes = sorted(set(cardinal) | set(mapping))
     for code in codes:
         rules = sorted(mapping.get(code, ()))
+        if code in TENDERERS_OF_PROCESS:
+            # Cardinal's Tenderer results for these codes are the involved tenderers.
+            for r in rules:
+                if "Tenderer (involved)" in mandate.get(r, {}):
+                    mandate[r]["Tenderer"] = mandate[r].pop("Tenderer (involved)")
+        else:
+            for r in rules:
+                mandate.get(r, {}).pop("Tenderer (involved)", None)
         groups = sorted(
-            set(cardinal.get(code, {})) | {g for r in rules for g in mandate.get(r, {})},
+            set(DEFAULT_GROUPS.get(code, []))
+            | set(cardinal.get(code, {}))
+            | {g for r in rules for g in mandate.get(r, {})},
             key=lambda g: GROUPS.index(g) if g in GROUPS else 99,
         )
-        if not groups:
-            groups = ["OCID"]
         for group in groups:
             c = set(cardinal.get(code, {}).get(group, {}))
             m = set()
             for r in rules:
                 m |= set(mandate.get(r, {}).get(group, {}))
-            computed_by = []
-            if code in cardinal or code in TITLES:
-                computed_by.append("cardinal")
-            if rules:
-                computed_by.append("mandate")
             rows.append(
                 {
                     "code": code,
@@ -183,12 +220,17 @@ def main():
     args = ap.parse_args()
 
     mapping = load_pack_mapping(args.pack or [default_pack])
+    # Rule ids that are Cardinal codes (mandate's comparison profile,
+    # docs/indicators/cardinal/) map to themselves.
     for m in args.map:
         code, _, rule = m.partition("=")
         mapping.setdefault(code.upper(), set()).add(rule)
 
     cardinal, meta, _maps = load_cardinal(args.cardinal)
     mandate = load_mandate(args.mandate)
+    for rule in mandate:
+        if rule and re.fullmatch(r"R\d{3}", rule):
+            mapping.setdefault(rule, set()).add(rule)
     rows = compare(cardinal, mandate, mapping)
 
     mapped_rules = {r for rules in mapping.values() for r in rules}

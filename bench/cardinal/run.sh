@@ -75,16 +75,25 @@ echo "cardinal: $cardinal ($("$cardinal" --version))" >&2
 # Warm the page cache so that neither tool pays for the first read.
 cat "$input" > /dev/null
 
-# measure NAME OUTFILE CMD... -> appends "name wall user sys maxrss_kb" to $dir/times
+# Busy CPU seconds of the whole machine so far (all processes), from /proc/stat.
+busy_cpu() { awk '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8) / 100 }' /proc/stat; }
+
+# measure NAME OUTFILE CMD... -> appends "name wall user sys maxrss_kb others_cpu" to $dir/times.
+# others_cpu: CPU seconds used by OTHER processes on the machine during the run
+# (the machine's busy time minus the tool's own); well above 0 means the
+# figure was taken on a busy machine and should be repeated.
 measure() {
   local name="$1" out="$2"; shift 2
-  local t="$dir/time.$name"
+  local t="$dir/time.$name" before after
+  sync
+  before=$(busy_cpu)
   /usr/bin/time -v -o "$t" "$@" > "$out" 2> "$dir/stderr.$name" || {
     echo "run.sh: $name failed, see $dir/stderr.$name" >&2; tail -5 "$dir/stderr.$name" >&2; exit 1; }
-  awk -v n="$name" '
-    /Elapsed \(wall clock\)/ { split($NF, a, ":"); w = (length(a) == 3) ? a[1]*3600 + a[2]*60 + a[3] : a[1]*60 + a[2] }
+  after=$(busy_cpu)
+  awk -v n="$name" -v b="$before" -v a="$after" '
+    /Elapsed \(wall clock\)/ { split($NF, x, ":"); w = (length(x) == 3) ? x[1]*3600 + x[2]*60 + x[3] : x[1]*60 + x[2] }
     /User time/ { u = $NF } /System time/ { s = $NF } /Maximum resident/ { r = $NF }
-    END { printf "%s %.2f %.2f %.2f %d\n", n, w, u, s, r }' "$t" >> "$dir/times"
+    END { o = a - b - u - s; if (o < 0) o = 0; printf "%s %.2f %.2f %.2f %d %.2f\n", n, w, u, s, r, o }' "$t" >> "$dir/times"
 }
 
 : > "$dir/times"
@@ -106,19 +115,22 @@ import sys, statistics
 path, lines, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 runs = {}
 for line in open(path):
-    name, wall, user, sys_, rss = line.split()
-    runs.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(rss)))
+    name, wall, user, sys_, rss, others = line.split()
+    runs.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(rss), float(others)))
 print(f"\n{lines:,} compiled releases, {nbytes / 1e6:,.0f} MB; median of {max(len(v) for v in runs.values())} runs each\n")
-print(f"| tool | records | seconds | records/s | MB/s | CPU s | peak RSS |")
-print(f"|---|---:|---:|---:|---:|---:|---:|")
+print(f"| tool | records | seconds | records/s | MB/s | CPU s | peak RSS | others' CPU s |")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, v in runs.items():
     wall = statistics.median(x[0] for x in v)
     cpu = statistics.median(x[1] for x in v)
     rss = statistics.median(x[2] for x in v)
-    print(f"| {name} | {lines:,} | {wall:.2f} | {lines / wall:,.0f} | {nbytes / 1e6 / wall:,.0f} | {cpu:.2f} | {rss / 1024:,.1f} MB |")
-print("\nall runs (wall s, CPU s, peak RSS KB):")
+    others = statistics.median(x[3] for x in v)
+    print(f"| {name} | {lines:,} | {wall:.2f} | {lines / wall:,.0f} | {nbytes / 1e6 / wall:,.0f} | {cpu:.2f} | {rss / 1024:,.1f} MB | {others:.1f} |")
+print("\nall runs (wall s, CPU s, peak RSS KB, others' CPU s):")
 for name, v in runs.items():
-    print(f"  {name}: " + "; ".join(f"{w:.2f}, {c:.2f}, {r}" for w, c, r in v))
+    print(f"  {name}: " + "; ".join(f"{w:.2f}, {c:.2f}, {r}, {o:.1f}" for w, c, r, o in v))
+if any(x[3] > 0.1 * x[0] for v in runs.values() for x in v):
+    print("\nwarning: other processes used the CPU during some runs (others' CPU s); repeat on a quiet machine")
 PY
 
 if [ "$with_mandate" = 1 ]; then

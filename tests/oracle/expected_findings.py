@@ -44,14 +44,12 @@ Rule semantics implemented here (one finding at most per rule and subject):
   to the last day of the target month). Target = first event of `stage` (none:
   not applicable) or, without `stage`, the last event of the case. Finding if
   the target's date, in the start's UTC offset, is strictly after the due date.
-* single_bid (OCDS): per ocid the compiled release (a record's compiledRelease,
-  else all releases of the ocid merged in date order). Applicable if
-  tender.procurementMethod is in the indicator's list; bids = entries of
-  bids.details whose status is not "withdrawn", else tender.numberOfTenderers,
-  else not applicable. Finding if bids == 1.
-* short_tender_period (OCDS): ocids with one of the prefixes, with
-  tender.tenderPeriod.startDate and endDate; finding if endDate's date (in the
-  start's offset) is before startDate's date + minimum_days.
+* OCDS indicators: per ocid the compiled release (a record's compiledRelease,
+  else all releases of the ocid merged in date order), with the publisher's
+  codes mapped by packs/codelists/*.toml; every indicator kind as defined in
+  docs/indicators/<kind>.md, implemented in ocds_indicators.py next to this
+  script. Findings of aggregate indicators are counted per subject (buyer,
+  tenderer, pair, group), as the tool reports them.
 """
 
 import argparse
@@ -66,6 +64,9 @@ import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ocds_indicators  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -323,35 +324,59 @@ def merge_into(base, new):
     return base
 
 
-def load_ocds(data_dir, notes):
+def read_json_documents(path):
+    """One JSON document, or JSON Lines (one document a line)."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def is_linked(rel):
+    """A release given only by its URL (content elsewhere)."""
+    return isinstance(rel, dict) and "url" in rel and set(rel) <= {"url", "date", "tag"}
+
+
+def load_ocds(data_dir, notes, stream=False):
+    """ocid -> compiled release. With `stream`, as `mandate indicators` reads
+    files: a release tagged "compiled" counts as a compiled release, and the
+    first compiled release of an ocid wins (the log keeps the latest)."""
     compiled = {}  # ocid -> compiled release (from records)
     releases = defaultdict(list)  # ocid -> [(date, seq, release, file)]
     seq = 0
     for path in sorted(glob.glob(os.path.join(data_dir, "**", "*.json"), recursive=True)):
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
         docs = []
-        if isinstance(doc, dict) and "records" in doc:
-            for rec in doc["records"]:
-                docs.append(("record", rec))
-        elif isinstance(doc, dict) and "releases" in doc and "compiledRelease" not in doc:
-            for rel in doc["releases"]:
-                docs.append(("release", rel))
-        elif isinstance(doc, dict) and "compiledRelease" in doc:
-            docs.append(("record", doc))
-        elif isinstance(doc, dict) and "ocid" in doc:
-            docs.append(("release", doc))
+        for doc in read_json_documents(path):
+            if isinstance(doc, dict) and "records" in doc:
+                for rec in doc["records"]:
+                    docs.append(("record", rec))
+            elif isinstance(doc, dict) and "releases" in doc and "compiledRelease" not in doc and "ocid" not in doc:
+                for rel in doc["releases"]:
+                    docs.append(("release", rel))
+            elif isinstance(doc, dict) and ("compiledRelease" in doc or "releases" in doc):
+                docs.append(("record", doc))
+            elif isinstance(doc, dict) and "ocid" in doc:
+                docs.append(("release", doc))
         for kind, d in docs:
             if kind == "record" and isinstance(d.get("compiledRelease"), dict):
                 cr = d["compiledRelease"]
-                ocid = d.get("ocid") or cr.get("ocid")
-                compiled[ocid] = cr
-            elif kind == "record":
-                for rel in d.get("releases", []):
-                    releases[rel["ocid"]].append((rel.get("date", ""), seq, rel, path))
-                    seq += 1
-            else:
-                releases[d["ocid"]].append((d.get("date", ""), seq, d, path))
+                ocid = cr.get("ocid") or d.get("ocid")
+                if stream:
+                    compiled.setdefault(ocid, cr)
+                else:
+                    compiled[ocid] = cr
+                continue
+            rels = [r for r in d.get("releases", [])] if kind == "record" else [d]
+            for rel in rels:
+                if is_linked(rel) or not isinstance(rel.get("ocid"), str) or rel.get("id") in (None, ""):
+                    continue  # skipped or rejected on import
+                tags = rel.get("tag") if isinstance(rel.get("tag"), list) else []
+                if stream and "compiled" in tags:
+                    compiled.setdefault(rel["ocid"], rel)
+                    continue
+                releases[rel["ocid"]].append((rel.get("date", ""), seq, rel, path))
                 seq += 1
     out = dict(compiled)
     for ocid, rels in releases.items():
@@ -393,43 +418,18 @@ def dig(obj, *keys):
     return obj
 
 
-def eval_single_bid(ind, ocid, rel):
-    method = dig(rel, "tender", "procurementMethod")
-    if method is None or method not in ind["procurement_methods"]:
-        return None
-    details = dig(rel, "bids", "details")
-    if details is not None:
-        n = sum(1 for b in details if not (isinstance(b, dict) and b.get("status") == "withdrawn"))
-    else:
-        n = dig(rel, "tender", "numberOfTenderers")
-        if n is None:
-            return None
-    return n == 1
-
-
-def eval_short_tender_period(ind, ocid, rel):
-    start = dig(rel, "tender", "tenderPeriod", "startDate")
-    end = dig(rel, "tender", "tenderPeriod", "endDate")
-    if start is None or end is None:
-        return None
-    s, e = parse_ts(start), parse_ts(end)
-    if s is None or e is None:
-        return None
-    return e.local_date(s.offset) < s.local_date() + dt.timedelta(days=ind["minimum_days"])
-
-
-OCDS_KINDS = {"single_bid": eval_single_bid, "short_tender_period": eval_short_tender_period}
-
-
-def in_scope(ind, ocid):
-    prefixes = ind.get("ocid_prefixes")
-    return not prefixes or any(ocid.startswith(p) for p in prefixes)
+def load_codelists(packs_dir):
+    lists = []
+    for path in sorted(glob.glob(os.path.join(packs_dir, "codelists", "*.toml"))):
+        with open(path, "rb") as fh:
+            lists.append(tomllib.load(fh))
+    return lists
 
 
 # ---------------------------------------------------------------------------
 
 
-def evaluate(data_dir, packs_dir):
+def evaluate(data_dir, packs_dir, stream=False):
     packs = load_packs(packs_dir)
     notes = []
     # rule_id -> {"flagged": {subject: process}, "applicable": n, "na": n}
@@ -445,7 +445,7 @@ def evaluate(data_dir, packs_dir):
                 proc_rules.append((rule, stages, set(proc["processes"])))
                 results.setdefault(rule["id"], {"flagged": {}, "applicable": 0, "na": 0})
         for ind in pack.get("indicator", []):
-            if ind["kind"] not in OCDS_KINDS:
+            if ind["kind"] not in ocds_indicators.KINDS:
                 raise SystemExit(f"oracle does not implement indicator kind {ind['kind']!r}")
             ocds_rules.append(ind)
             results.setdefault(ind["id"], {"flagged": {}, "applicable": 0, "na": 0})
@@ -479,20 +479,20 @@ def evaluate(data_dir, packs_dir):
                     if r:
                         res["flagged"][case.subject] = process
 
-    ocds = load_ocds(data_dir, notes)
+    ocds = load_ocds(data_dir, notes, stream)
+    codelists = load_codelists(packs_dir)
     for ind in ocds_rules:
         res = results[ind["id"]]
-        ev = OCDS_KINDS[ind["kind"]]
-        for ocid, rel in ocds.items():
-            if not in_scope(ind, ocid):
-                continue
-            r = ev(ind, ocid, rel)
-            if r is None:
+        verdicts = ocds_indicators.judge(ind, ocds, codelists)
+        for (kind, subject), verdict in sorted(verdicts.items()):
+            if kind == "process":
+                continue  # a process an aggregate indicator could not use
+            if verdict is None:
                 res["na"] += 1
             else:
                 res["applicable"] += 1
-                if r:
-                    res["flagged"][ocid] = "ocds"
+                if verdict:
+                    res["flagged"][subject] = kind
     return results, notes, case_count, len(ocds)
 
 
@@ -532,9 +532,14 @@ def main():
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--compare", metavar="FINDINGS_JSONL")
     ap.add_argument("-v", "--verbose", action="store_true", help="print data notes to stderr")
+    ap.add_argument(
+        "--stream",
+        action="store_true",
+        help="read OCDS as `mandate indicators` does (releases tagged compiled; first compiled release wins)",
+    )
     args = ap.parse_args()
 
-    results, notes, case_count, n_ocids = evaluate(args.data, args.packs)
+    results, notes, case_count, n_ocids = evaluate(args.data, args.packs, args.stream)
     if args.verbose:
         for n in notes:
             print(f"note: {n}", file=sys.stderr)

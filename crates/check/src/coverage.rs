@@ -69,6 +69,19 @@ pub struct Coverage {
     pub codes: BTreeMap<String, CodeCoverage>,
 }
 
+/// Applies `f` to the entry for `key`, creating it (and allocating the
+/// key) only when missing.
+fn with<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
+    match map.get_mut(key) {
+        Some(value) => f(value),
+        None => {
+            let mut value = V::default();
+            f(&mut value);
+            map.insert(key.to_string(), value);
+        }
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -90,43 +103,49 @@ impl Coverage {
         self.not_applicable_in(rule_id, None, reason);
     }
 
+    // Called for every rule on every subject: keys are allocated only the
+    // first time they are seen.
+
     pub(crate) fn evaluated_in(&mut self, rule_id: &str, source: Option<&str>, flagged: bool) {
-        let rule = self.rules.entry(rule_id.to_string()).or_default();
-        rule.evaluated += 1;
-        rule.flagged += u64::from(flagged);
-        if let Some(source) = source {
-            let s = rule.by_source.entry(source.to_string()).or_default();
-            s.evaluated += 1;
-            s.flagged += u64::from(flagged);
-        }
+        with(&mut self.rules, rule_id, |rule| {
+            rule.evaluated += 1;
+            rule.flagged += u64::from(flagged);
+            if let Some(source) = source {
+                with(&mut rule.by_source, source, |s| {
+                    s.evaluated += 1;
+                    s.flagged += u64::from(flagged);
+                });
+            }
+        });
     }
 
     pub(crate) fn not_applicable_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
-        let rule = self.rules.entry(rule_id.to_string()).or_default();
-        *rule.not_applicable.entry(reason.to_string()).or_default() += 1;
-        if let Some(source) = source {
-            let s = rule.by_source.entry(source.to_string()).or_default();
-            *s.not_applicable.entry(reason.to_string()).or_default() += 1;
-        }
+        with(&mut self.rules, rule_id, |rule| {
+            with(&mut rule.not_applicable, reason, |n| *n += 1);
+            if let Some(source) = source {
+                with(&mut rule.by_source, source, |s| with(&mut s.not_applicable, reason, |n| *n += 1));
+            }
+        });
     }
 
     /// A process an aggregate indicator could not use: counted apart from
     /// the subjects (buyers...) it could not judge.
     pub(crate) fn not_used_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
-        let rule = self.rules.entry(rule_id.to_string()).or_default();
-        *rule.processes_not_used.entry(reason.to_string()).or_default() += 1;
-        if let Some(source) = source {
-            let s = rule.by_source.entry(source.to_string()).or_default();
-            *s.not_applicable.entry(reason.to_string()).or_default() += 1;
-        }
+        with(&mut self.rules, rule_id, |rule| {
+            with(&mut rule.processes_not_used, reason, |n| *n += 1);
+            if let Some(source) = source {
+                with(&mut rule.by_source, source, |s| with(&mut s.not_applicable, reason, |n| *n += 1));
+            }
+        });
     }
 
     pub(crate) fn contributing_in(&mut self, rule_id: &str, source: Option<&str>) {
-        let rule = self.rules.entry(rule_id.to_string()).or_default();
-        rule.contributing += 1;
-        if let Some(source) = source {
-            rule.by_source.entry(source.to_string()).or_default().contributing += 1;
-        }
+        with(&mut self.rules, rule_id, |rule| {
+            rule.contributing += 1;
+            if let Some(source) = source {
+                with(&mut rule.by_source, source, |s| s.contributing += 1);
+            }
+        });
     }
 
     pub(crate) fn code_mapped(&mut self, field: &str, mapping: String) {

@@ -15,7 +15,7 @@ pub use procurement::{ContractingProcess, LoggedRelease, Outcome, VerdictRecord}
 
 use mandate_model::{Evidence, Finding};
 use mandate_rules::{CodeList, Pack};
-use procurement::{Release, Screen};
+use procurement::{lenient, Release, Screen};
 
 /// Runs every rule of a set of packs. Collects coverage as it goes so a user
 /// can tell "checked and clean" from "never checked".
@@ -116,21 +116,15 @@ impl<'p> Checker<'p> {
         self.screen(Release::from_value(compiled), ocid, source, evidence)
     }
 
-    /// Screen one compiled release read straight from its JSON bytes (the
-    /// fast path for large files of compiled releases): `Ok(None)` when the
-    /// bytes are not one JSON object with a string `ocid`.
-    pub fn check_compiled_json(
+    /// Screen a compiled release read by [`read_compiled_line`].
+    pub fn check_compiled_line(
         &mut self,
-        json: &[u8],
+        line: CompiledLine<'_>,
         source: Option<&str>,
-        evidence: &dyn Fn(&str) -> Vec<Evidence>,
-    ) -> Result<Option<Vec<Finding>>, serde_json::Error> {
-        let release: Release<'_> = serde_json::from_slice(json)?;
-        let Some(ocid) = release.ocid.ok().map(|o| o.to_string()) else {
-            return Ok(None);
-        };
-        let cite = || evidence(&ocid);
-        Ok(Some(self.screen(release, &ocid, source, &cite)))
+        evidence: &dyn Fn() -> Vec<Evidence>,
+    ) -> Vec<Finding> {
+        let CompiledLine { release, ocid, .. } = line;
+        self.screen(release, &ocid, source, evidence)
     }
 
     fn screen(
@@ -164,6 +158,83 @@ impl<'p> Checker<'p> {
 
     pub fn into_coverage(self) -> Coverage {
         self.coverage
+    }
+}
+
+/// A compiled release read straight from the bytes of a JSON line.
+pub struct CompiledLine<'a> {
+    release: Release<'a>,
+    ocid: String,
+    release_id: String,
+    locator: &'static str,
+}
+
+impl CompiledLine<'_> {
+    pub fn ocid(&self) -> &str {
+        &self.ocid
+    }
+
+    /// The release id, or the ocid when a compiled release has none.
+    pub fn release_id(&self) -> &str {
+        &self.release_id
+    }
+
+    /// Where in the line: `release` or `compiledRelease`.
+    pub fn locator(&self) -> &'static str {
+        self.locator
+    }
+}
+
+/// Reads one JSON line without building a `serde_json::Value`: the fast
+/// path for large files of compiled releases. Only a record with a
+/// `compiledRelease`, or a release that is compiled (tagged `compiled`, or
+/// any release when `all_compiled`) with a non-empty `ocid` and `id`, is
+/// read here; anything else (packages, plain releases to merge, bad JSON,
+/// missing ids) gives `None`, for the general reader, which reports problems
+/// as it does for every other input.
+pub fn read_compiled_line(line: &[u8], all_compiled: bool) -> Option<CompiledLine<'_>> {
+    use lenient::J;
+    let mut top = serde_json::from_slice::<Release<'_>>(line).ok()?;
+    if !top.records.is_absent() {
+        return None; // a record package
+    }
+    let top_ocid = top.ocid.ok().map(|o| o.to_string());
+    match std::mem::take(&mut top.compiled_release) {
+        J::Ok(compiled) => {
+            // The record's ocid stands in only for a missing one.
+            let ocid = match &compiled.ocid {
+                J::Ok(o) if !o.is_empty() => o.to_string(),
+                J::Absent => top_ocid?,
+                _ => return None,
+            };
+            let release_id = compiled
+                .id
+                .ok()
+                .map(|i| i.0.to_string())
+                .filter(|i| !i.is_empty())
+                .unwrap_or_else(|| ocid.clone());
+            Some(CompiledLine {
+                release: *compiled,
+                ocid,
+                release_id,
+                locator: "compiledRelease",
+            })
+        }
+        J::Absent if top.releases.is_absent() => {
+            let tagged = top
+                .tag
+                .ok()
+                .is_some_and(|t| t.iter().any(|x| x.ok().is_some_and(|s| s == "compiled")));
+            let ocid = top_ocid.filter(|o| !o.is_empty())?;
+            let release_id = top.id.ok().map(|i| i.0.to_string()).filter(|i| !i.is_empty())?;
+            (all_compiled || tagged).then_some(CompiledLine {
+                release: top,
+                ocid,
+                release_id,
+                locator: "release",
+            })
+        }
+        _ => None,
     }
 }
 

@@ -110,3 +110,329 @@ fn finding_cites_the_release_and_the_legal_basis() {
     assert_eq!(f.involved, ["buyer: City"]);
     assert_eq!(f.pack, "p@1");
 }
+
+// ---------------------------------------------------------------------------
+// Aggregate indicators, code lists, coverage per source, determinism.
+
+use mandate_check::{Outcome, VerdictRecord};
+use mandate_rules::{CodeList, Pack};
+
+fn pack(indicators: &str) -> Vec<Pack> {
+    let text = format!(
+        "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1\"\njurisdiction = \"X\"\n{indicators}"
+    );
+    vec![mandate_rules::parse_pack(Path::new("p.toml"), &text).unwrap()]
+}
+
+fn compiled(ocid: &str, index: u64, release: Value) -> ContractingProcess {
+    let logged = LoggedRelease {
+        log_index: index,
+        record_id: format!("ocds:{ocid}/1"),
+        release: OcdsRelease {
+            ocid: ocid.into(),
+            release_id: "1".into(),
+            date: None,
+            compiled: true,
+            release,
+        },
+    };
+    ContractingProcess::from_releases(ocid.into(), vec![logged])
+}
+
+/// Buyer `buyer`'s process with two submitted bids, `disqualified` of them disqualified.
+fn buyer_process(ocid: &str, buyer: &str, disqualified: usize) -> Value {
+    let bids: Vec<Value> = (0..2)
+        .map(|i| {
+            let status = if i < disqualified { "disqualified" } else { "valid" };
+            json!({"id": i.to_string(), "status": status, "tenderers": [{"id": format!("{ocid}-t{i}")}]})
+        })
+        .collect();
+    json!({"ocid": ocid, "buyer": {"id": buyer}, "bids": {"details": bids}})
+}
+
+/// Eight buyers with two processes of two bids each; disqualified bids per
+/// buyer: 0, 0, 1, 1, 1, 1, 2, 4, so ratios 0, 0, .25 x4, .5, 1.
+fn eight_buyers() -> Vec<ContractingProcess> {
+    let disqualified = [[0, 0], [0, 0], [1, 0], [0, 1], [1, 0], [1, 0], [1, 1], [2, 2]];
+    let mut processes = Vec::new();
+    for (b, per_process) in disqualified.iter().enumerate() {
+        for (p, d) in per_process.iter().enumerate() {
+            let ocid = format!("ocds-b{}-{p}", b + 1);
+            let index = processes.len() as u64;
+            processes.push(compiled(&ocid, index, buyer_process(&ocid, &format!("B{}", b + 1), *d)));
+        }
+    }
+    processes
+}
+
+fn verdicts_of(checker: &Checker) -> Vec<(String, String)> {
+    checker
+        .verdicts()
+        .iter()
+        .filter(|v: &&VerdictRecord| v.subject.kind != "contracting_process")
+        .map(|v| {
+            let outcome = match &v.outcome {
+                Outcome::Flagged(e) => format!("flagged: {e}"),
+                Outcome::Clean => "clean".into(),
+                Outcome::NotApplicable(r) => format!("n/a: {r}"),
+            };
+            (v.subject.id.clone(), outcome)
+        })
+        .collect()
+}
+
+const DISQUALIFIED: &str = r#"
+[[indicator]]
+id = "disq"
+title = "Disqualified"
+severity = "medium"
+kind = "excessive_disqualified_bids"
+per = ["buyer"]
+minimum_sample = 8
+legal_basis = { source = "X", text = "x" }
+"#;
+
+#[test]
+fn a_buyer_above_the_learnt_upper_fence_is_flagged() {
+    // Ratios sorted: 0, 0, .25, .25, .25, .25, .5, 1 (n = 8). Type 8:
+    // Q1 at h = (8 + 1/3)/4 + 1/3 = 2.4167: 0 + .4167 * (.25 - 0) = .1042;
+    // Q3 at h = 6.5833: .25 + .5833 * (.5 - .25) = .3958;
+    // upper fence .3958 + 1.5 * .2917 = .8333. Only B8 (1.0) is at or above.
+    let packs = pack(DISQUALIFIED);
+    let mut checker = Checker::new(&packs).keep_verdicts();
+    for p in eight_buyers() {
+        assert!(checker.check_contracting_process(&p).is_empty());
+    }
+    let findings = checker.finish();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].subject.kind, "buyer");
+    assert_eq!(findings[0].subject.id, "B8");
+    assert_eq!(
+        findings[0].explanation,
+        "Buyer B8 disqualified 4 of the 4 bids submitted in its 2 contracting processes (100 %), \
+         at or above the upper fence Q3 + 1.5 IQR of 0.8333 (Q1 0.1042, Q3 0.3958, over 8 buyers)."
+    );
+    // Evidence: B8's two processes, both with disqualified bids (log indexes 14 and 15).
+    let cited: Vec<u64> = findings[0].evidence.iter().map(|e| e.log_index).collect();
+    assert_eq!(cited, [14, 15]);
+    let verdicts = verdicts_of(&checker);
+    assert_eq!(verdicts.len(), 8);
+    assert!(verdicts[..7].iter().all(|(_, o)| o == "clean"), "{verdicts:?}");
+    let coverage = checker.into_coverage();
+    let rule = &coverage.rules["disq"];
+    assert_eq!((rule.evaluated, rule.flagged, rule.contributing), (8, 1, 16));
+    assert_eq!(rule.subject, "buyer");
+}
+
+#[test]
+fn a_fence_needs_enough_values_and_must_single_someone_out() {
+    let packs = pack(&DISQUALIFIED.replace("minimum_sample = 8", "minimum_sample = 9"));
+    let mut checker = Checker::new(&packs).keep_verdicts();
+    for p in eight_buyers() {
+        checker.check_contracting_process(&p);
+    }
+    assert!(checker.finish().is_empty());
+    let verdicts = verdicts_of(&checker);
+    assert!(verdicts
+        .iter()
+        .all(|(_, o)| o == "n/a: only 8 buyers to compare (at least 9 needed)"));
+
+    // Nobody disqualified anything: the fence is 0 and flags nobody.
+    let packs = pack(DISQUALIFIED);
+    let mut checker = Checker::new(&packs).keep_verdicts();
+    for b in 0..8 {
+        for p in 0..2 {
+            let ocid = format!("ocds-z{b}-{p}");
+            checker.check_contracting_process(&compiled(&ocid, 0, buyer_process(&ocid, &format!("Z{b}"), 0)));
+        }
+    }
+    assert!(checker.finish().is_empty());
+    let verdicts = verdicts_of(&checker);
+    assert_eq!(
+        verdicts[0].1,
+        "n/a: the upper fence Q3 + 1.5 IQR of 0 (Q1 0, Q3 0, over 8 buyers) is not above 0, so it cannot single anyone out"
+    );
+}
+
+#[test]
+fn aggregate_findings_are_deterministic() {
+    let packs = pack(DISQUALIFIED);
+    let run = || {
+        let mut checker = Checker::new(&packs);
+        let mut findings = Vec::new();
+        for p in eight_buyers() {
+            findings.extend(checker.check_contracting_process(&p));
+        }
+        findings.extend(checker.finish());
+        serde_json::to_string(&findings).unwrap()
+    };
+    assert_eq!(run(), run());
+}
+
+fn codelists(texts: &[&str]) -> Vec<CodeList> {
+    texts
+        .iter()
+        .map(|t| mandate_rules::parse_codelist(Path::new("c.toml"), t).unwrap())
+        .collect()
+}
+
+#[test]
+fn publisher_codes_are_mapped_counted_and_the_unknown_reported() {
+    let packs = pack(
+        r#"
+[[indicator]]
+id = "all-but-winner"
+title = "All but the winner disqualified"
+severity = "high"
+kind = "all_except_winner_disqualified"
+legal_basis = { source = "X", text = "x" }
+"#,
+    );
+    // Two lists for nested prefixes: the longer prefix wins.
+    let lists = codelists(&[
+        "[codelist]\nid = \"outer\"\npublisher = \"O\"\nocid_prefixes = [\"ocds-am-\"]\n[bid_status]\nqualified = \"pending\"\n",
+        "[codelist]\nid = \"armenia\"\npublisher = \"A\"\nocid_prefixes = [\"ocds-am-x-\"]\n[bid_status]\nqualified = \"valid\"\nnot-qualified = \"disqualified\"\n",
+    ]);
+    let mut checker = Checker::new(&packs).with_codelists(&lists).keep_verdicts();
+    let award = json!([{"id": "a", "status": "active", "suppliers": [{"id": "W"}]}]);
+    let mapped = compiled(
+        "ocds-am-x-1",
+        0,
+        json!({"ocid": "ocds-am-x-1", "awards": award,
+               "bids": {"details": [{"id": "1", "status": "qualified", "tenderers": [{"id": "W"}]},
+                                    {"id": "2", "status": "not-qualified", "tenderers": [{"id": "L"}]}]}}),
+    );
+    let findings = checker.check_contracting_process(&mapped);
+    assert_eq!(findings.len(), 1, "mapped statuses make the flag visible");
+    let unknown = compiled(
+        "ocds-other-1",
+        1,
+        json!({"ocid": "ocds-other-1", "awards": award,
+               "bids": {"details": [{"id": "1", "status": "qualified", "tenderers": [{"id": "W"}]}]}}),
+    );
+    assert!(checker.check_contracting_process(&unknown).is_empty());
+    assert_eq!(
+        checker.verdicts()[1].outcome,
+        Outcome::NotApplicable(
+            "bids.details[].status `qualified` is not an OCDS code (no code list maps it)".into()
+        )
+    );
+    let coverage = checker.into_coverage();
+    let codes = &coverage.codes["bids.details[].status"];
+    assert_eq!(
+        codes.mapped.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
+        [("not-qualified → disqualified (armenia)", 1), ("qualified → valid (armenia)", 1)]
+    );
+    assert_eq!(codes.unknown.get("qualified"), Some(&1));
+}
+
+#[test]
+fn coverage_is_kept_per_source_file() {
+    let packs = pack(
+        r#"
+[[indicator]]
+id = "single"
+title = "Single"
+severity = "medium"
+kind = "single_bid"
+legal_basis = { source = "X", text = "x" }
+"#,
+    );
+    let mut checker = Checker::new(&packs);
+    let one = json!({"tender": {"numberOfTenderers": 1}});
+    let two = json!({"tender": {"numberOfTenderers": 2}});
+    checker.check_contracting_process_from(&compiled("ocds-1", 0, one.clone()), Some("a.json"));
+    checker.check_contracting_process_from(&compiled("ocds-2", 1, two), Some("a.json"));
+    checker.check_contracting_process_from(&compiled("ocds-3", 2, json!({})), Some("b.json"));
+    checker.check_contracting_process_from(&compiled("ocds-4", 3, one), Some("b.json"));
+    let coverage = checker.into_coverage();
+    let rule = &coverage.rules["single"];
+    assert_eq!((rule.evaluated, rule.flagged), (3, 2));
+    let a = &rule.by_source["a.json"];
+    assert_eq!((a.evaluated, a.flagged, a.not_applicable.len()), (2, 1, 0));
+    let b = &rule.by_source["b.json"];
+    assert_eq!((b.evaluated, b.flagged), (1, 1));
+    assert_eq!(b.not_applicable["no bids.details or tender.numberOfTenderers"], 1);
+}
+
+#[test]
+fn a_field_of_the_wrong_type_is_named_and_other_indicators_still_run() {
+    let packs = pack(
+        r#"
+[[indicator]]
+id = "lowest"
+title = "Lowest disqualified"
+severity = "medium"
+kind = "lowest_bid_disqualified"
+legal_basis = { source = "X", text = "x" }
+
+[[indicator]]
+id = "single"
+title = "Single"
+severity = "medium"
+kind = "single_bid"
+legal_basis = { source = "X", text = "x" }
+"#,
+    );
+    let mut checker = Checker::new(&packs).keep_verdicts();
+    let p = compiled(
+        "ocds-1",
+        0,
+        json!({"awards": [{"id": "a", "status": "active"}],
+               "bids": {"details": [{"id": "1", "status": "valid", "tenderers": [{"id": "A"}],
+                                     "value": {"amount": "1 000", "currency": "USD"}}]}}),
+    );
+    let findings = checker.check_contracting_process(&p);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule_id, "single");
+    assert_eq!(
+        checker.verdicts()[0].outcome,
+        Outcome::NotApplicable("bids.details[].value.amount is a string".into())
+    );
+}
+
+#[test]
+fn a_cancelled_tender_is_not_screened_by_default() {
+    let packs = pack(
+        r#"
+[[indicator]]
+id = "single"
+title = "Single"
+severity = "medium"
+kind = "single_bid"
+legal_basis = { source = "X", text = "x" }
+
+[[indicator]]
+id = "single-all"
+title = "Single, cancelled included"
+severity = "medium"
+kind = "single_bid"
+excluded_tender_statuses = []
+legal_basis = { source = "X", text = "x" }
+"#,
+    );
+    let mut checker = Checker::new(&packs);
+    let p = compiled(
+        "ocds-1",
+        0,
+        json!({"tender": {"status": "cancelled", "numberOfTenderers": 1}}),
+    );
+    let fired: Vec<String> = checker
+        .check_contracting_process(&p)
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert_eq!(fired, ["single-all"]);
+    assert_eq!(
+        checker.into_coverage().rules["single"].not_applicable["tender status `cancelled` (excluded)"],
+        1
+    );
+}
+
+#[test]
+fn the_shipped_code_lists_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packs/codelists");
+    let lists = mandate_rules::load_codelists(&dir).unwrap();
+    let ids: Vec<&str> = lists.iter().map(|l| l.codelist.id.as_str()).collect();
+    assert_eq!(ids, ["armenia", "moldova", "uk-contracts-finder", "ukraine"]);
+}

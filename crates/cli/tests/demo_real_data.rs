@@ -36,7 +36,25 @@ const EXPECTED: &[(&str, usize)] = &[
     ("it-cds.notify-within-90-days", 142),
     ("nl-wabo.check-after-confirmation", 0),
     ("nl-wabo.within-decision-period", 84),
-    ("ocds.single-bid", 4),
+    ("ocds.all-except-winner-disqualified", 0),
+    ("ocds.bid-rotation", 0),
+    ("ocds.contract-value-increase", 0),
+    ("ocds.excessive-disqualified-bids", 0),
+    ("ocds.excessive-unsuccessful-bids", 0),
+    ("ocds.heavily-discounted-bid", 0),
+    ("ocds.heterogeneous-supplier", 0),
+    ("ocds.high-complaint-rate", 0),
+    ("ocds.identical-bid-prices", 0),
+    ("ocds.late-bid-won", 0),
+    ("ocds.lowest-bid-disqualified", 0),
+    ("ocds.new-supplier", 0),
+    ("ocds.price-close-to-winning-bid", 0),
+    ("ocds.repeat-supplier", 0),
+    ("ocds.short-submission-period", 17),
+    ("ocds.single-bid", 3),
+    ("ocds.supplier-concentration", 0),
+    ("ocds.ua-split-purchases", 0),
+    ("ocds.uk-direct-award-above-threshold", 0),
     ("ocds.uk-short-tender-period", 0),
 ];
 
@@ -47,9 +65,9 @@ const PAID_WITHOUT_APPROVAL: &[&str] = &[
     "Domestic Declarations/declaration 95149",
 ];
 
-/// `python3 tests/oracle/expected_findings.py --subjects ocds.single-bid`.
+/// `python3 tests/oracle/expected_findings.py --subjects ocds.single-bid`
+/// (AM-PPS-3f08728a... also had a single bid, but its tender was cancelled).
 const SINGLE_BID: &[&str] = &[
-    "AM-PPS-3f08728a81c1e17c815043f6925e5e98",
     "AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d",
     "ocds-be6bcu-UA-2016-06-02-000468-c",
     "ocds-be6bcu-UA-2016-08-31-000670-b",
@@ -263,10 +281,16 @@ fn pack_rule_ids() -> BTreeSet<String> {
 fn findings_per_rule_match_the_independent_oracle() {
     let demo = demo();
 
-    // The oracle read packs/; the demo must have used the same packs.
-    for entry in fs::read_dir(Path::new(REPO).join("packs")).unwrap() {
+    // The oracle read packs/ and packs/codelists/; the demo must have used the same.
+    let packs = fs::read_dir(Path::new(REPO).join("packs")).unwrap();
+    let codelists = fs::read_dir(Path::new(REPO).join("packs/codelists")).unwrap();
+    for entry in packs.chain(codelists) {
         let path = entry.unwrap().path();
-        let used = demo.workspace.join("rules").join(path.file_name().unwrap());
+        if path.is_dir() {
+            continue;
+        }
+        let relative = path.strip_prefix(Path::new(REPO).join("packs")).unwrap();
+        let used = demo.workspace.join("rules").join(relative);
         assert_eq!(
             fs::read(&path).unwrap(),
             fs::read(&used).unwrap(),
@@ -339,6 +363,10 @@ fn every_finding_is_explained_and_points_into_the_log() {
             let (record_id, subject): (String, String) =
                 logged.query_row([index], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
             assert_eq!(record_id, str_at(item, "/record_id"), "finding {id}");
+            // A finding on a buyer, a tenderer... cites the processes behind it.
+            if !["process_case", "contracting_process"].contains(&str_at(finding, "/subject/kind")) {
+                continue;
+            }
             assert_eq!(subject, str_at(finding, "/subject/id"), "finding {id}");
         }
     }

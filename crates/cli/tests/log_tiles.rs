@@ -400,3 +400,42 @@ fn new_commands_explain_themselves() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("mandate log checkpoint"));
 }
+
+#[test]
+fn an_entry_too_large_for_a_bundle_is_named_on_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    ok(&["init", ws]);
+    let input = dir.path().join("big.jsonl");
+    let title = "x".repeat(70_000);
+    std::fs::write(
+        &input,
+        format!(
+            "{{\"ocid\":\"ocds-t-0\",\"id\":\"0\",\"date\":\"2020-01-01T00:00:00Z\"}}\n\
+             {{\"ocid\":\"ocds-t-1\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tender\":{{\"title\":\"{title}\"}}}}\n"
+        ),
+    )
+    .unwrap();
+    ok(&["-w", ws, "import", input.to_str().unwrap()]);
+    ok(&["-w", ws, "log", "checkpoint"]);
+    // Proofs do not care about size...
+    let proof = ok(&["-w", ws, "log", "prove", "1"]);
+    let file = dir.path().join("p.json");
+    std::fs::write(&file, proof).unwrap();
+    ok(&["-w", ws, "log", "verify-proof", file.to_str().unwrap()]);
+    // ...entry bundles do: a 2-byte length prefix.
+    let out = mandate(&[
+        "-w",
+        ws,
+        "log",
+        "export-tiles",
+        dir.path().join("t").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let reason = stderr(&out);
+    assert!(
+        reason.contains("entry 1 has") && reason.contains("at most 65535 bytes"),
+        "{reason}"
+    );
+}

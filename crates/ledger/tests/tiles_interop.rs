@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use mandate_ledger::merkle::{consistency_proof, inclusion_proof, leaf_hash, root_from_leaf_hashes, Hash};
-use mandate_ledger::tiles::{hashes_to_bytes, tiles_for_size, TileEdge};
+use mandate_ledger::tiles::{hashes_to_bytes, tiles_for_size, Tile, TileEdge};
 use tlog_tiles::{Error as TlogError, TileHashReader, TileReader};
 
 /// Tiles by (level, index), as a tile server would hold them at the tree's size.
@@ -68,7 +68,13 @@ fn their_tile_reader_authenticates_our_tiles_and_agrees_on_proofs() {
             root,
             "root at {size}"
         );
-        for index in [0, size / 3, size / 2, size - 1] {
+        // Each of our slice-based proofs hashes every leaf: few of them on the big tree.
+        let indexes = if size > 1000 {
+            vec![size - 1]
+        } else {
+            vec![0, size / 3, size / 2, size - 1]
+        };
+        for index in indexes {
             let theirs = tlog_tiles::prove_record(size, index, &reader).unwrap();
             let ours = inclusion_proof(index, &leaves).unwrap();
             assert_eq!(
@@ -77,7 +83,12 @@ fn their_tile_reader_authenticates_our_tiles_and_agrees_on_proofs() {
                 "{index} in {size}"
             );
         }
-        for old in [1, size / 2, size].into_iter().filter(|&old| old > 0) {
+        let olds = if size > 1000 {
+            vec![size / 2]
+        } else {
+            vec![1, size / 2, size]
+        };
+        for old in olds.into_iter().filter(|&old| old > 0) {
             let theirs = tlog_tiles::prove_tree(size, old, &reader).unwrap();
             let ours = consistency_proof(old, &leaves).unwrap();
             assert_eq!(
@@ -91,7 +102,9 @@ fn their_tile_reader_authenticates_our_tiles_and_agrees_on_proofs() {
 
 #[test]
 fn their_paths_are_ours_with_the_height() {
-    for t in tiles_for_size(70_000).chain(tiles_for_size(1_234_067 * 256 + 8)) {
+    let far = [(0, 1_234_067, 8), (4, 1_234_067, 256), (2, 999_999_999_999, 17)]
+        .map(|(level, index, width)| Tile::new(level, index, width).unwrap());
+    for t in tiles_for_size(70_000).chain(far) {
         let theirs = tlog_tiles::Tile::new(8, t.level(), t.index(), u32::from(t.width()), false);
         assert_eq!(theirs.path(), t.path().replacen("tile/", "tile/8/", 1));
     }

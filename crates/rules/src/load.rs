@@ -506,4 +506,72 @@ legal_basis = { source = "Policy", text = "x" }
         let err = parse_pack(Path::new("p.toml"), &dup).unwrap_err().to_string();
         assert_eq!(err, "p.toml: rule id `r1` is used twice");
     }
+
+    const INDICATOR: &str = r#"
+[pack]
+id = "p"
+title = "P"
+version = "1"
+jurisdiction = "X"
+
+[[indicator]]
+id = "i1"
+title = "Split"
+severity = "high"
+kind = "split_purchases"
+threshold = 200000
+currency = "UAH"
+legal_basis = { source = "Law", text = "No splitting." }
+"#;
+
+    #[test]
+    fn indicator_settings_are_checked() {
+        let pack = parse_pack(Path::new("p.toml"), INDICATOR).unwrap();
+        assert!(matches!(
+            pack.indicators[0].kind,
+            crate::IndicatorKind::SplitPurchases { window_days: 30, minimum_count: 2, .. }
+        ));
+        assert_eq!(pack.indicators[0].excluded_tender_statuses, ["cancelled"]);
+        let text = INDICATOR.replace("\"UAH\"", "\"uah\"");
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "p.toml: indicator `i1`: `uah` is not an ISO 4217 currency code (three capital letters)"
+        );
+        let text = INDICATOR.replace("currency = \"UAH\"", "currency = \"UAH\"\nprocurement_methods = [\"Licitaţie\"]");
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
+        assert!(err.contains("`Licitaţie` is not an OCDS method"), "{err}");
+        let text = INDICATOR.replace("threshold = 200000", "threshold = 200000\nwindow = 30");
+        let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
+        assert!(err.contains("unknown field `window`"), "{err}");
+    }
+
+    #[test]
+    fn codelist_targets_must_be_ocds_codes() {
+        let text = "[codelist]\nid = \"x\"\npublisher = \"X\"\nocid_prefixes = [\"ocds-x-\"]\n[bid_status]\nqualified = \"ok\"\n";
+        let err = parse_codelist(Path::new("x.toml"), text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "x.toml: [bid_status] maps `qualified` to `ok`, which is not one of: invited, pending, valid, disqualified, withdrawn"
+        );
+    }
+
+    #[test]
+    fn two_codelists_cannot_claim_one_prefix() {
+        let dir = tempfile_dir();
+        for name in ["a", "b"] {
+            let text = format!("[codelist]\nid = \"{name}\"\npublisher = \"X\"\nocid_prefixes = [\"ocds-x-\"]\n");
+            std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+        }
+        let err = load_codelists(&dir).unwrap_err().to_string();
+        assert!(err.starts_with("ocid prefix `ocds-x-` is claimed by code lists"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(load_codelists(&dir).unwrap().is_empty(), "a missing folder means no code lists");
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mandate-rules-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
 }

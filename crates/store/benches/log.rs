@@ -42,6 +42,7 @@ fn build(dir: &Path, size: u64) -> Store {
                 record_id: format!("r{n}"),
                 time_ms: Some(n as i64),
                 position: String::new(),
+                confidential: None,
             })
             .collect();
         store.append_batch(import, &records, &[], len).unwrap();

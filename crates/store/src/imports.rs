@@ -15,6 +15,16 @@ pub struct NewRecord {
     pub record_id: String,
     pub time_ms: Option<i64>,
     pub position: String,
+    /// For a confidential record: the salt and the hidden canonical JSON;
+    /// `body` then holds only the commitment (see [`crate::confidential`]).
+    pub confidential: Option<Hidden>,
+}
+
+/// The private half of a confidential record.
+#[derive(Debug, Clone)]
+pub struct Hidden {
+    pub salt: [u8; 32],
+    pub content: Vec<u8>,
 }
 
 /// A record of the source that was not imported, and why.
@@ -109,6 +119,9 @@ impl Store {
                 import_id,
                 record.position
             ])?;
+            if let Some(hidden) = &record.confidential {
+                crate::confidential::insert(&tx, index, hidden)?;
+            }
             indexes.push(index);
         }
         for rejection in rejections {

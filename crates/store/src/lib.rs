@@ -34,6 +34,7 @@
 //! hashes, and tiles that do not fit are rebuilt from them.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod confidential;
 mod findings;
 mod imports;
 mod log;
@@ -42,7 +43,7 @@ mod schema;
 mod tiles;
 
 pub use findings::{CheckRun, StoredFindings};
-pub use imports::{ImportState, ImportSummary, NewRecord, Rejection};
+pub use imports::{Hidden, ImportState, ImportSummary, NewRecord, Rejection};
 pub use log::{LoggedRow, StoredCheckpoint};
 pub use published::PublishedCheckpoint;
 

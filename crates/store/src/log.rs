@@ -129,7 +129,8 @@ impl Store {
             .optional()?)
     }
 
-    /// Visit the records of the given kinds grouped by subject, each subject's
+    /// Visit the records of the given kinds grouped by subject (a confidential
+    /// record comes with its hidden content, not its commitment), each subject's
     /// records in time order (records without a time, such as a case's own
     /// record, first), ties in log order.
     pub fn for_each_record(
@@ -139,8 +140,9 @@ impl Store {
     ) -> Result<()> {
         let placeholders = vec!["?"; kinds.len()].join(", ");
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.idx, r.kind, r.subject, r.record_id, e.body
+            "SELECT r.idx, r.kind, r.subject, r.record_id, COALESCE(c.content, e.body)
              FROM records r JOIN log_entries e ON e.idx = r.idx
+             LEFT JOIN confidential c ON c.idx = r.idx
              WHERE r.kind IN ({placeholders})
              ORDER BY r.subject, r.time_ms, r.idx"
         ))?;

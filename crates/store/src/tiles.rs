@@ -110,7 +110,9 @@ fn tiles_match_size(conn: &Connection, size: u64) -> Result<bool> {
         if hashes == 0 {
             // Nothing may be stored above the top level either.
             let above: u64 =
-                conn.query_row("SELECT COUNT(*) FROM log_tiles WHERE level > ?1", [level], |r| r.get(0))?;
+                conn.query_row("SELECT COUNT(*) FROM log_tiles WHERE level > ?1", [level], |r| {
+                    r.get(0)
+                })?;
             return Ok(above == 0);
         }
         if min != Some(0) || max != Some(expected - 1) {

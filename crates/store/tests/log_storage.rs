@@ -12,6 +12,7 @@ fn record(n: u64) -> NewRecord {
         record_id: format!("event:P/c{}/{n}", n % 3),
         time_ms: Some(n as i64 * 1000),
         position: format!("line {n}"),
+        confidential: None,
     }
 }
 

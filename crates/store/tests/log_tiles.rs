@@ -21,6 +21,7 @@ fn record(n: u64) -> NewRecord {
         record_id: format!("event:{n}"),
         time_ms: Some(n as i64),
         position: format!("line {n}"),
+        confidential: None,
     }
 }
 
@@ -251,7 +252,9 @@ fn appends_continue_from_the_stored_edge_after_reopening() {
 fn bare_entries_join_the_same_tree() {
     let dir = tempfile::tempdir().unwrap();
     let (mut store, mut leaves) = store_with(dir.path(), &[10]);
-    let bodies: Vec<Vec<u8>> = (0..300).map(|n| format!("{{\"bare\":{n}}}").into_bytes()).collect();
+    let bodies: Vec<Vec<u8>> = (0..300)
+        .map(|n| format!("{{\"bare\":{n}}}").into_bytes())
+        .collect();
     assert_eq!(store.append_entries(&bodies).unwrap(), 10..310);
     leaves.extend(bodies.iter().map(|b| leaf_hash(b)));
     check(&store, &Leaves::new(&leaves), 310, true);

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use super::lenient::J;
 use super::process::{bid_status, instant, supplier_ids, tenderer_ids, BidStatus, Process};
 use super::{and_list, RedFlag, Verdict};
 
@@ -53,9 +54,13 @@ impl RedFlag for LateBidWon {
             if won.is_empty() {
                 continue;
             }
-            let Some(date) = bid.date.ok() else {
-                undated = true;
-                continue;
+            let date = match &bid.date {
+                J::Ok(date) => date,
+                J::Absent => {
+                    undated = true;
+                    continue;
+                }
+                J::Wrong(kind) => return Verdict::na(format!("bids.details[].date is {kind}")),
             };
             let Some(received) = instant(date) else {
                 return Verdict::na("bids.details[].date is not an RFC 3339 date-time");

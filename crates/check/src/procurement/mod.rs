@@ -11,7 +11,7 @@
 
 mod codes;
 mod compile;
-mod lenient;
+pub(crate) mod lenient;
 mod model;
 mod process;
 mod stats;

@@ -21,6 +21,12 @@ pub(crate) struct Release<'a> {
     pub parties: J<Vec<J<Party<'a>>>>,
     /// Complaints published at the top level (review extensions).
     pub complaints: J<Count>,
+    /// When a JSON line is a record rather than a release: its compiled release...
+    #[serde(rename = "compiledRelease")]
+    pub compiled_release: J<Box<Release<'a>>>,
+    /// ... its releases, or a package's (only their presence matters here).
+    pub releases: J<Count>,
+    pub records: J<Count>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +149,12 @@ impl<'a> Release<'a> {
 impl<'de: 'a, 'a> super::lenient::Shape<'de> for Release<'a> {
     fn from_map<A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         Release::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+}
+
+impl<'de, T: super::lenient::Shape<'de>> super::lenient::Shape<'de> for Box<T> {
+    fn from_map<A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
+        T::from_map(map).map(|t| t.map(Box::new))
     }
 }
 

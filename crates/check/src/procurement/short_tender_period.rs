@@ -41,14 +41,15 @@ impl RedFlag for ShortTenderPeriod<'_> {
             .and_then(|d| self.by_details.get(d))
             .copied()
             .unwrap_or(self.minimum_days);
-        let period = format!("{} to {}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"));
+        let period = || format!("{} to {}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"));
         if self.whole_days {
             let elapsed = (end - start).num_days();
             if elapsed >= i64::from(minimum) {
                 return Verdict::Clean;
             }
             return Verdict::flag(format!(
-                "Bids were accepted from {period} only, {elapsed} whole days, shorter than the minimum of {minimum} days."
+                "Bids were accepted from {} only, {elapsed} whole days, shorter than the minimum of {minimum} days.",
+                period()
             ));
         }
         let Some(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days) else {
@@ -64,7 +65,8 @@ impl RedFlag for ShortTenderPeriod<'_> {
             ""
         };
         Verdict::flag(format!(
-            "Bids were accepted from {period} only, shorter than the minimum of {minimum} {kind}days (the period should have run at least until {earliest_close})."
+            "Bids were accepted from {} only, shorter than the minimum of {minimum} {kind}days (the period should have run at least until {earliest_close}).",
+            period()
         ))
     }
 }

@@ -125,13 +125,15 @@ impl RedFlag for UnsuccessfulBids {
                         let frequent = t.bids as f64 >= *top && t.bids >= self.minimum_bids;
                         if frequent && t.wins < t.bids && ratio <= fence.value {
                             Verdict::flag(format!(
-                                "Tenderer {id} won {} of the {} contracting processes it made a valid bid in ({}), at or below {}; it is among the tenderers who bid most ({} valid bids or more: the {}th percentile).",
+                                "Tenderer {id} won {} of the {} contracting processes it made a valid bid in ({}), at or below {}; with {} valid bids it is among the most frequent bidders ({}th percentile: {} bids; minimum: {}).",
                                 t.wins,
                                 t.bids,
                                 percent(ratio),
                                 fence.basis,
-                                super::stats::show(top.max(self.minimum_bids as f64)),
-                                self.percentile
+                                t.bids,
+                                self.percentile,
+                                super::stats::show(*top),
+                                self.minimum_bids
                             ))
                         } else {
                             Verdict::Clean

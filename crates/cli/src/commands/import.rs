@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use mandate_ingest::{Format, RejectedRecord};
+use mandate_ledger::commitment::{commit, new_salt};
 use mandate_model::canonical::to_canonical_json;
-use mandate_model::SourcedRecord;
-use mandate_store::{ImportState, NewRecord, Rejection, Store};
+use mandate_model::{Commitment, Record, SourcedRecord};
+use mandate_store::{Hidden, ImportState, NewRecord, Rejection, Store};
 use sha2::{Digest, Sha256};
 
 use crate::output::{bytes_bar, print_table};
@@ -30,6 +31,10 @@ pub struct Args {
     /// a pipeline can rely on (those records survive any crash).
     #[arg(long)]
     pub print_commits: bool,
+    /// Log only a salted commitment to each record; the content stays in the
+    /// database and reaches the public only through `mandate log disclose`.
+    #[arg(long)]
+    pub confidential: bool,
     /// Records per durable batch (one transaction, one disk sync each): larger
     /// is faster, smaller acknowledges sooner.
     #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -43,6 +48,7 @@ pub struct Options {
     pub print_commits: bool,
     /// Records per durable batch; 0 means the default.
     pub batch: usize,
+    pub confidential: bool,
 }
 
 /// What happened to one file.
@@ -62,6 +68,7 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
         format: args.format,
         print_commits: args.print_commits,
         batch: args.batch as usize,
+        confidential: args.confidential,
     };
     let outcomes = import_files(&mut store, &args.files, options)?;
     print_outcomes(&outcomes);
@@ -138,7 +145,7 @@ fn import_file(store: &mut Store, path: &Path, options: Options) -> Result<FileO
         }
         batch.consumed += 1;
         match item {
-            Ok(record) => batch.records.push(prepare(&record)?),
+            Ok(record) => batch.records.push(prepare(&record, options.confidential)?),
             Err(rejected) => {
                 if shown < SHOWN_REJECTIONS {
                     bar.suspend(|| eprintln!("rejected: {rejected}"));
@@ -207,15 +214,29 @@ impl Batch {
     }
 }
 
-fn prepare(sourced: &SourcedRecord) -> Result<NewRecord> {
+/// The entry for a record: its canonical JSON, or for a confidential import
+/// only a salted commitment to it (the content is kept privately).
+fn prepare(sourced: &SourcedRecord, confidential: bool) -> Result<NewRecord> {
     let record = &sourced.record;
+    let content = to_canonical_json(record)?;
+    let (body, hidden) = if confidential {
+        let salt = new_salt().map_err(|e| anyhow::anyhow!("no randomness for a commitment salt: {e}"))?;
+        let commitment = Record::Commitment(Commitment {
+            record_kind: record.kind().to_string(),
+            commitment: hex(&commit(&salt, &content)),
+        });
+        (to_canonical_json(&commitment)?, Some(Hidden { salt, content }))
+    } else {
+        (content, None)
+    };
     Ok(NewRecord {
-        body: to_canonical_json(record)?,
+        body,
         kind: record.kind().to_string(),
         subject: record.subject_key(),
         record_id: record.record_id(),
         time_ms: record.time().map(|t| t.timestamp_millis()),
         position: sourced.position.to_string(),
+        confidential: hidden,
     })
 }
 

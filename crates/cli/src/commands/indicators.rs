@@ -11,13 +11,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
-use mandate_check::{Checker, ContractingProcess, Coverage, LoggedRelease};
+use mandate_check::{Checker, CompiledLine, ContractingProcess, Coverage, LoggedRelease};
 use mandate_ingest::Format;
 use mandate_model::{Evidence, Finding, OcdsRelease, Record};
 use mandate_rules::{CodeList, Pack};
@@ -156,6 +156,97 @@ fn load_rules(dir: Option<&Path>) -> Result<(Vec<Pack>, Vec<CodeList>)> {
     }
 }
 
+/// Lines that are not compiled releases before the fast path gives up on a file.
+const GIVE_UP_AFTER: usize = 1000;
+
+/// How the fast path went for one file.
+enum Fast {
+    /// Every line was screened.
+    Done,
+    /// These lines (1-based) are for the general reader.
+    Leftovers(HashSet<u64>),
+    /// Nothing was screened: the general reader takes the whole file.
+    NothingCompiled,
+}
+
+/// Bytes of whole lines handed to a parser at a time.
+const BLOCK: usize = 4 << 20;
+
+/// Whole lines of a file, with the number of the first.
+struct Block {
+    data: Vec<u8>,
+    first_line: u64,
+    /// Offset in the file just after the block, for the progress bar.
+    end: u64,
+}
+
+impl Block {
+    /// Each non-blank line's number and, when it is a compiled release, its typed view.
+    fn parse(&self, all_compiled: bool) -> Vec<(u64, Option<CompiledLine<'_>>)> {
+        let mut out = Vec::new();
+        let lines = self.data.split(|b| *b == b'\n');
+        for (i, line) in lines.enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let number = self.first_line + i as u64;
+            out.push((number, mandate_check::read_compiled_line(line, all_compiled)));
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct FastTally {
+    screened: u64,
+    leftovers: HashSet<u64>,
+}
+
+/// Reads `file` in blocks of whole lines until the end, or until the
+/// receiver hangs up.
+fn read_blocks(file: File, tx: &std::sync::mpsc::SyncSender<std::io::Result<Block>>) {
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let (mut line, mut offset) = (1u64, 0u64);
+    loop {
+        let mut data = Vec::with_capacity(BLOCK + (64 << 10));
+        let mut read = 0;
+        while data.len() < BLOCK {
+            match input.read_until(b'\n', &mut data) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if read == 0 {
+            return;
+        }
+        if data.last() == Some(&b'\n') {
+            data.pop();
+        }
+        let lines = data.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        offset += read as u64;
+        let block = Block {
+            data,
+            first_line: line,
+            end: offset,
+        };
+        line += lines;
+        if tx.send(Ok(block)).is_err() {
+            return;
+        }
+    }
+}
+
+fn is_gzip(path: &Path) -> Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let n = file.read(&mut magic)?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
+}
+
 /// What one input file gave.
 #[derive(Default)]
 struct FileStats {
@@ -203,8 +294,11 @@ fn is_compiled(release: &OcdsRelease) -> bool {
 impl<W: Write> Screening<'_, W> {
     fn read_file(&mut self, path: &Path, format: Option<Format>, done_bytes: u64) -> Result<()> {
         let name = path.display().to_string();
-        let reader = mandate_ingest::open(path, format).with_context(|| format!("cannot read {name}"))?;
-        if reader.format() == Format::Xes {
+        let format = match format {
+            Some(f) => f,
+            None => mandate_ingest::sniff(path).with_context(|| format!("cannot read {name}"))?,
+        };
+        if format == Format::Xes {
             anyhow::bail!("{name}: an XES event log, not OCDS (use `mandate import` and `mandate check`)");
         }
         let index = self.files.len();
@@ -212,10 +306,31 @@ impl<W: Write> Screening<'_, W> {
             file: name.clone(),
             ..FileStats::default()
         });
+        // Plain JSON Lines: compiled releases are read straight into the
+        // indicators' typed view; the general reader gets only the lines
+        // left over (packages, plain releases, bad lines).
+        let mut only_lines = None;
+        if format == Format::OcdsJsonLines && !is_gzip(path)? {
+            match self.read_fast(path, index, &name, done_bytes)? {
+                Fast::Done => return Ok(()),
+                Fast::Leftovers(lines) => only_lines = Some(lines),
+                Fast::NothingCompiled => {}
+            }
+        }
+        let reader = mandate_ingest::open(path, Some(format)).with_context(|| format!("cannot read {name}"))?;
         let mut reader = reader;
         while let Some(item) = reader.next() {
             if self.seq % 512 == 0 {
                 self.bar.set_position(done_bytes + reader.bytes_read());
+            }
+            let line = match &item {
+                Ok(sourced) => sourced.position.line,
+                Err(rejected) => rejected.position.line,
+            };
+            if let (Some(lines), Some(line)) = (&only_lines, line) {
+                if !lines.contains(&line) {
+                    continue; // screened by the fast path
+                }
             }
             match item {
                 Err(rejected) => {
@@ -249,6 +364,96 @@ impl<W: Write> Screening<'_, W> {
         Ok(())
     }
 
+    /// The fast path over one plain JSON Lines file. A reader thread cuts
+    /// the file into blocks of whole lines; blocks are parsed two at a time
+    /// (one on a second thread), then screened in file order here, so the
+    /// output does not depend on the threads.
+    fn read_fast(&mut self, path: &Path, file: usize, name: &str, done_bytes: u64) -> Result<Fast> {
+        let handle = File::open(path).with_context(|| format!("cannot read {name}"))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(4);
+        let all_compiled = self.compiled_flag;
+        let mut tally = FastTally::default();
+        std::thread::scope(|scope| -> Result<Fast> {
+            scope.spawn(move || read_blocks(handle, &tx));
+            let mut blocks = rx.iter();
+            loop {
+                let Some(first) = blocks.next() else { break };
+                let first = first.with_context(|| format!("{name}: cannot read"))?;
+                let second = blocks
+                    .next()
+                    .transpose()
+                    .with_context(|| format!("{name}: cannot read"))?;
+                let (one, two) = std::thread::scope(|pair| {
+                    let worker = second.as_ref().map(|b| pair.spawn(|| b.parse(all_compiled)));
+                    let one = first.parse(all_compiled);
+                    (one, worker.map(|w| w.join()))
+                });
+                self.screen_block(one, file, name, &mut tally)?;
+                self.bar.set_position(done_bytes + first.end);
+                if let Some(two) = two {
+                    let two = two.map_err(|_| anyhow::anyhow!("{name}: a parsing thread stopped"))?;
+                    self.screen_block(two, file, name, &mut tally)?;
+                }
+                if let Some(b) = &second {
+                    self.bar.set_position(done_bytes + b.end);
+                }
+                if tally.screened == 0 && tally.leftovers.len() >= GIVE_UP_AFTER {
+                    return Ok(Fast::NothingCompiled);
+                }
+            }
+            Ok(if tally.leftovers.is_empty() {
+                Fast::Done
+            } else if tally.screened == 0 {
+                Fast::NothingCompiled
+            } else {
+                Fast::Leftovers(std::mem::take(&mut tally.leftovers))
+            })
+        })
+    }
+
+    fn screen_block(
+        &mut self,
+        parsed: Vec<(u64, Option<CompiledLine<'_>>)>,
+        file: usize,
+        name: &str,
+        tally: &mut FastTally,
+    ) -> Result<()> {
+        for (line, compiled) in parsed {
+            let Some(compiled) = compiled else {
+                tally.leftovers.insert(line);
+                continue;
+            };
+            tally.screened += 1;
+            self.files[file].records += 1;
+            let seq = self.seq;
+            self.seq += 1;
+            if !self.screened.insert(ocid_hash(compiled.ocid())) {
+                self.duplicate(file, name, &format!("line {line} ({})", compiled.locator()), compiled.ocid());
+                continue;
+            }
+            let evidence = vec![Evidence {
+                log_index: seq,
+                record_id: format!("ocds:{}/{}", compiled.ocid(), compiled.release_id()),
+                note: format!("compiled release, {name}: line {line} ({})", compiled.locator()),
+            }];
+            let findings = self
+                .checker
+                .check_compiled_line(compiled, Some(name), &|| evidence.clone());
+            self.processes += 1;
+            for finding in &findings {
+                self.emit(finding, Some(file))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn duplicate(&mut self, file: usize, name: &str, position: &str, ocid: &str) {
+        self.files[file].duplicates += 1;
+        self.bar.suspend(|| {
+            eprintln!("duplicate: {name}: {position}: ocid {ocid} was already screened from a compiled release; this one is skipped")
+        });
+    }
+
     fn release(&mut self, release: OcdsRelease, file: usize, name: &str, position: &str) -> Result<()> {
         let seq = self.seq;
         self.seq += 1;
@@ -266,11 +471,7 @@ impl<W: Write> Screening<'_, W> {
             return Ok(());
         }
         if !self.screened.insert(ocid_hash(&release.ocid)) {
-            self.files[file].duplicates += 1;
-            let ocid = release.ocid.clone();
-            self.bar.suspend(|| {
-                eprintln!("duplicate: {name}: {position}: ocid {ocid} was already screened from a compiled release; this one is skipped")
-            });
+            self.duplicate(file, name, position, &release.ocid);
             return Ok(());
         }
         let evidence = vec![Evidence {

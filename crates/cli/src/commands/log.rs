@@ -1,6 +1,7 @@
 //! `mandate log ...`: signed checkpoints, proofs, tiles and verification.
 
 pub mod bench;
+mod disclose;
 mod export;
 mod proof;
 mod remote;
@@ -38,6 +39,12 @@ pub enum LogCommand {
     /// Write the log as of its latest signed checkpoint in the C2SP tlog-tiles layout (checkpoint,
     /// hash tiles, entry bundles), ready for any static web server. Files already there are kept.
     ExportTiles(export::Args),
+    /// Reveal a confidential entry (imported with `--confidential`): print, as JSON, its content
+    /// and salt with the inclusion proof of its commitment. Each disclosure is recorded.
+    Disclose(disclose::DiscloseArgs),
+    /// Check a disclosure: the record and salt must give the logged commitment, and the commitment
+    /// must be in the signed tree. Works without the database.
+    VerifyDisclosure(disclose::VerifyDisclosureArgs),
 }
 
 #[derive(clap::Args)]
@@ -97,6 +104,8 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
         LogCommand::Consistency(args) => proof::consistency(workspace_dir, args),
         LogCommand::VerifyProof(args) => proof::verify_proof(workspace_dir, args),
         LogCommand::ExportTiles(args) => export::run(workspace_dir, args),
+        LogCommand::Disclose(args) => disclose::disclose(workspace_dir, args),
+        LogCommand::VerifyDisclosure(args) => disclose::verify_disclosure(workspace_dir, args),
     }
 }
 

@@ -89,6 +89,7 @@ fn record(n: u64, bytes: usize, mode: Mode) -> NewRecord {
         record_id: format!("r{n}"),
         time_ms: Some(n as i64),
         position: format!("line {}", n + 1),
+        confidential: None,
     }
 }
 
@@ -199,10 +200,7 @@ fn bench_log(args: &Args) -> Result<ExitCode> {
             "durability".into(),
             "SQLite WAL, synchronous=FULL: every commit is fsynced".into(),
         ],
-        vec![
-            "appends/s (time appending)".into(),
-            per_second(done, appending),
-        ],
+        vec!["appends/s (time appending)".into(), per_second(done, appending)],
         vec![
             "appends/s (wall clock, incl. making records)".into(),
             per_second(done, wall),

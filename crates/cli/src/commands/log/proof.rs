@@ -45,13 +45,13 @@ pub struct VerifyProofArgs {
 
 /// Output of `prove`: everything needed to check one entry against a signed root.
 #[derive(Serialize, Deserialize)]
-struct InclusionJson {
-    index: u64,
+pub(super) struct InclusionJson {
+    pub(super) index: u64,
     size: u64,
     /// RFC 9162 leaf hash of the entry's canonical JSON, hex.
     leaf_hash: String,
     /// The logged record; its RFC 8785 canonical form is what the log hashed.
-    entry: Value,
+    pub(super) entry: Value,
     /// Sibling hashes, leaf side first, hex.
     proof: Vec<String>,
     root: String,
@@ -103,16 +103,23 @@ fn checkpoint_note(store: &Store, size: u64) -> Result<Option<String>> {
         .map(|c| c.note))
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub(super) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
 pub fn prove(workspace_dir: &Path, args: ProveArgs) -> Result<ExitCode> {
     let store = Workspace::open(workspace_dir)?.store()?;
-    let size = match args.size {
+    print_json(&inclusion_json(&store, args.index, args.size)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The inclusion proof of entry `index` in the tree of `size` entries
+/// (default: the latest signed checkpoint's size).
+pub(super) fn inclusion_json(store: &Store, index: u64, size: Option<u64>) -> Result<InclusionJson> {
+    let size = match size {
         Some(size) => size,
-        None => super::latest_checkpoint(&store)?.size,
+        None => super::latest_checkpoint(store)?.size,
     };
     if size > store.log_size() {
         bail!(
@@ -120,31 +127,26 @@ pub fn prove(workspace_dir: &Path, args: ProveArgs) -> Result<ExitCode> {
             store.log_size()
         );
     }
-    if args.index >= size {
-        bail!("entry {} is not in the tree of size {size}", args.index);
+    if index >= size {
+        bail!("entry {index} is not in the tree of size {size}");
     }
     let body = store
-        .entry(args.index)?
-        .with_context(|| format!("entry {} is missing from the database", args.index))?;
-    let entry: Value =
-        serde_json::from_slice(&body).with_context(|| format!("entry {} is not JSON", args.index))?;
+        .entry(index)?
+        .with_context(|| format!("entry {index} is missing from the database"))?;
+    let entry: Value = serde_json::from_slice(&body).with_context(|| format!("entry {index} is not JSON"))?;
     if to_canonical_json(&entry)? != body {
-        bail!(
-            "entry {} does not survive a JSON round trip, so a proof of it could not be checked",
-            args.index
-        );
+        bail!("entry {index} does not survive a JSON round trip, so a proof of it could not be checked");
     }
-    let proof = store.inclusion_proof(args.index, size)?;
-    print_json(&InclusionJson {
-        index: args.index,
+    let proof = store.inclusion_proof(index, size)?;
+    Ok(InclusionJson {
+        index,
         size,
         leaf_hash: hex::encode(leaf_hash(&body)),
         entry,
         proof: hashes_hex(&proof),
         root: hex::encode(store.root_at(size)?),
-        checkpoint: checkpoint_note(&store, size)?,
-    })?;
-    Ok(ExitCode::SUCCESS)
+        checkpoint: checkpoint_note(store, size)?,
+    })
 }
 
 pub fn consistency(workspace_dir: &Path, args: ConsistencyArgs) -> Result<ExitCode> {
@@ -172,7 +174,7 @@ pub fn consistency(workspace_dir: &Path, args: ConsistencyArgs) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_input(file: &Path) -> Result<String> {
+pub(super) fn read_input(file: &Path) -> Result<String> {
     if file == Path::new("-") {
         let mut text = String::new();
         std::io::stdin()
@@ -241,9 +243,9 @@ fn check_note(note: &str, size: u64, root: &Hash, verifier: &Verifier, what: &st
 
 /// The verification result: `Ok(Ok(message))` verified, `Ok(Err(reason))`
 /// did not, `Err` could not be attempted (no key).
-type Outcome = Result<Result<String, String>>;
+pub(super) type Outcome = Result<Result<String, String>>;
 
-fn check_inclusion(p: &InclusionJson, key: impl FnOnce() -> Result<Verifier>) -> Outcome {
+pub(super) fn check_inclusion(p: &InclusionJson, key: impl FnOnce() -> Result<Verifier>) -> Outcome {
     let checked = (|| {
         let claimed_leaf = parse_hash("leaf_hash", &p.leaf_hash)?;
         let root = parse_hash("root", &p.root)?;

@@ -1,0 +1,181 @@
+//! `mandate indicators`: screening OCDS files without a workspace. Bad
+//! records are reported with file, line and field and the rest is screened;
+//! releases of one process are merged across files; output is repeatable.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn mandate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .env_remove("MANDATE_WORKSPACE")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+const PACK: &str = r#"
+[pack]
+id = "t"
+title = "T"
+version = "1"
+jurisdiction = "X"
+
+[[indicator]]
+id = "single"
+title = "Single bid"
+severity = "medium"
+kind = "single_bid"
+procurement_methods = ["open"]
+legal_basis = { source = "X", text = "One bid." }
+"#;
+
+fn rules(dir: &Path) -> String {
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(rules.join("codelists")).unwrap();
+    std::fs::write(rules.join("t.toml"), PACK).unwrap();
+    std::fs::write(
+        rules.join("codelists/x.toml"),
+        "[codelist]\nid = \"x\"\npublisher = \"X\"\nocid_prefixes = [\"ocds-x-\"]\n[procurement_method]\n\"Licitaţie publică\" = \"open\"\n",
+    )
+    .unwrap();
+    rules.display().to_string()
+}
+
+fn findings(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn bad_lines_are_reported_with_file_line_and_field_and_the_rest_is_screened() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("compiled.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"ocid":"ocds-x-1","id":"1","tag":["compiled"],"tender":{"procurementMethod":"Licitaţie publică","numberOfTenderers":1}}"#,
+            "\n",
+            r#"{"ocid":"ocds-x-2","id":"#,
+            "\n",
+            r#"{"id":"3","tag":["compiled"]}"#,
+            "\n",
+            r#"{"ocid":"ocds-x-4","id":"4","tag":["compiled"],"tender":{"procurementMethod":"open","numberOfTenderers":"one"}}"#,
+            "\n",
+            r#"{"ocid":"ocds-x-5","id":"5","tag":["compiled"],"tender":{"procurementMethod":"open","numberOfTenderers":2}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let rules = rules(dir.path());
+    let file = input.display().to_string();
+    let out = mandate(&["indicators", "--rules", &rules, "--json", &file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("rejected: {file}: line 2 (document): invalid JSON")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("rejected: {file}: line 3 (release): field ocid: missing ocid")),
+        "{stderr}"
+    );
+    // Lines 1, 4 and 5 were screened: 1 is flagged (its method mapped by the
+    // code list), 4 has a count of the wrong type, 5 has two tenderers.
+    let found = findings(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["subject"]["id"], "ocds-x-1");
+    assert_eq!(found[0]["evidence"][0]["log_index"], 0);
+    assert_eq!(
+        found[0]["evidence"][0]["note"],
+        format!("compiled release, {file}: line 1 (release)")
+    );
+    assert!(stderr.contains("Screened 3 contracting processes from 3 records in 1 files (2 records rejected)."));
+    assert!(stderr.contains("tender.numberOfTenderers is a string"), "{stderr}");
+    assert!(stderr.contains("tender.procurementMethod: mapped Licitaţie publică → open (x): 1"), "{stderr}");
+}
+
+#[test]
+fn releases_of_one_process_are_merged_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a.json");
+    let second = dir.path().join("b.json");
+    std::fs::write(
+        &first,
+        r#"{"releases":[{"ocid":"ocds-x-9","id":"t","date":"2020-01-01T00:00:00Z","tender":{"procurementMethod":"open"}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &second,
+        r#"{"ocid":"ocds-x-9","id":"b","date":"2020-02-01T00:00:00Z","bids":{"details":[{"id":"1","tenderers":[{"id":"T"}]}]}}"#,
+    )
+    .unwrap();
+    let rules = rules(dir.path());
+    let (a, b) = (first.display().to_string(), second.display().to_string());
+    let out = mandate(&["indicators", "--rules", &rules, "--json", &a, &b]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let found = findings(&out);
+    assert_eq!(found.len(), 1);
+    let notes: Vec<&str> = found[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [format!("release, {a}: releases[0]"), format!("release, {b}: release")]
+    );
+
+    // The same input gives the same bytes.
+    let again = mandate(&["indicators", "--rules", &rules, "--json", &a, &b]);
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn the_shipped_packs_are_used_by_default_and_coverage_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("one.json");
+    std::fs::write(
+        &input,
+        r#"{"ocid":"ocds-b5fd17-1","id":"1","tender":{"procurementMethodDetails":"Open procedure","tenderPeriod":{"startDate":"2017-01-02T00:00:00Z","endDate":"2017-01-20T00:00:00Z"}}}"#,
+    )
+    .unwrap();
+    let coverage = dir.path().join("coverage.json");
+    let out = mandate(&[
+        "indicators",
+        input.to_str().unwrap(),
+        "--coverage",
+        coverage.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // 18 days in a UK open procedure (the code list maps its free-text
+    // procedure): short of the legal 30.
+    assert!(stdout.contains("ocds.uk-short-tender-period"), "{stdout}");
+    assert!(stdout.contains("should have run at least until 2017-02-01"), "{stdout}");
+    let coverage: Value = serde_json::from_slice(&std::fs::read(&coverage).unwrap()).unwrap();
+    let rule = &coverage["rules"]["ocds.uk-short-tender-period"];
+    assert_eq!(rule["flagged"], 1);
+    assert_eq!(rule["by_source"][input.to_str().unwrap()]["flagged"], 1);
+    assert_eq!(
+        coverage["codes"]["tender.procurementMethodDetails"]["mapped"]
+            ["Open procedure → open (uk-contracts-finder)"],
+        1
+    );
+}
+
+#[test]
+fn a_missing_file_is_reported_and_the_others_are_screened() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("one.json");
+    std::fs::write(&input, r#"{"ocid":"ocds-x-1","id":"1"}"#).unwrap();
+    let missing = dir.path().join("missing.json");
+    let out = mandate(&["indicators", missing.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Screened 1 contracting processes"));
+}
