@@ -36,7 +36,8 @@ pub struct Args {
     /// `import-random` scatters cases at random over the index; `log` appends bare log entries.
     #[arg(long, value_enum, default_value_t = Mode::Import)]
     pub mode: Mode,
-    /// Folder for the database; default: a temporary folder, removed afterwards.
+    /// Folder for the database; default: a temporary folder, removed at the end (an interrupted run
+    /// leaves it behind, in the system temporary folder).
     #[arg(long)]
     pub dir: Option<PathBuf>,
 }
