@@ -33,9 +33,18 @@ pub(crate) const DEFAULT_PACKS: [(&str, &str); 4] = [
 
 /// Publisher code lists, copied to `rules/codelists/` like the packs.
 pub(crate) const DEFAULT_CODELISTS: [(&str, &str); 4] = [
-    ("armenia.toml", include_str!("../../../packs/codelists/armenia.toml")),
-    ("moldova.toml", include_str!("../../../packs/codelists/moldova.toml")),
-    ("ukraine.toml", include_str!("../../../packs/codelists/ukraine.toml")),
+    (
+        "armenia.toml",
+        include_str!("../../../packs/codelists/armenia.toml"),
+    ),
+    (
+        "moldova.toml",
+        include_str!("../../../packs/codelists/moldova.toml"),
+    ),
+    (
+        "ukraine.toml",
+        include_str!("../../../packs/codelists/ukraine.toml"),
+    ),
     (
         "uk-contracts-finder.toml",
         include_str!("../../../packs/codelists/uk-contracts-finder.toml"),
@@ -270,7 +279,7 @@ pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
 }
 
 /// Write a secret readable by its owner only.
-fn write_private(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);

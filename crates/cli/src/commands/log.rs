@@ -6,13 +6,13 @@ mod export;
 mod proof;
 mod remote;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use mandate_ledger::checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint};
 use mandate_ledger::merkle::{leaf_hash, CompactRange};
-use mandate_ledger::note::Verifier;
+use mandate_ledger::note::{Signer, Verifier};
 use mandate_ledger::tiles::{hashes_to_bytes, FullTile, TileEdge};
 use mandate_store::{Store, StoredCheckpoint};
 
@@ -24,6 +24,9 @@ use crate::workspace::Workspace;
 pub enum LogCommand {
     /// Sign a checkpoint of the log as it is now (C2SP tlog-checkpoint, Ed25519 signed note) and print it.
     Checkpoint,
+    /// Create a log signing key pair: DIR/log.key (private, mode 0600) and DIR/log.pub (the
+    /// verifier key, C2SP signed-note format, which readers and witnesses use to check checkpoints).
+    Keygen(KeygenArgs),
     /// Recompute the whole tree from the stored entries and check it against every signed checkpoint
     /// and the stored tiles; with --tiles, verify a published copy of the log from its tiles alone.
     Verify(VerifyArgs),
@@ -48,6 +51,16 @@ pub enum LogCommand {
 }
 
 #[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// The key name: the log's origin line, e.g. "audit.example.gov/mandate".
+    #[arg(long)]
+    pub name: String,
+    /// Folder for the key files (created if needed; existing keys are never overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args)]
 pub struct VerifyArgs {
     /// Verify a log published as tiles (a folder or an http(s):// URL) instead of the workspace's
     /// database: check the checkpoint's signature, recompute every leaf hash from the entry bundles
@@ -62,6 +75,15 @@ pub struct VerifyArgs {
 
 pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
     match command {
+        LogCommand::Keygen(args) => {
+            let signer = Signer::generate(&args.name).context("cannot create the key")?;
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("cannot create {}", args.out.display()))?;
+            crate::workspace::write_private(&args.out.join("log.key"), &signer.private_key_text())?;
+            std::fs::write(args.out.join("log.pub"), signer.verifier_key_text() + "\n")?;
+            println!("{}", signer.verifier_key_text());
+            Ok(ExitCode::SUCCESS)
+        }
         LogCommand::Checkpoint => {
             let workspace = Workspace::open(workspace_dir)?;
             let store = workspace.store()?;
