@@ -217,6 +217,7 @@ def main():
     ap.add_argument("--strip-copy", action="store_true",
                     help="also report agreement on the real process behind each copy (make_large_input.py ids)")
     ap.add_argument("--json", dest="json_out", help="write the full comparison as JSON to this file")
+    ap.add_argument("--markdown", action="store_true", help="print the summary table as Markdown")
     args = ap.parse_args()
 
     mapping = load_pack_mapping(args.pack or [default_pack])
@@ -242,6 +243,14 @@ def main():
             return ", ".join(ids[: args.show]) + f", ... ({len(ids) - args.show} more)"
         return ", ".join(ids) if ids else "-"
 
+    if args.markdown:
+        print("| Cardinal | subject | mandate rule | Cardinal flags | mandate flags | both | only Cardinal | only mandate |")
+        print("|---|---|---|---:|---:|---:|---:|---:|")
+        for r in rows:
+            rule = ", ".join(f"`{x}`" for x in r["rules"]) if r["rules"] else "(none)"
+            print(f"| {r['code']} {r['title']} | {r['group']} | {rule} | {r['cardinal']:,} | {r['mandate']:,} | "
+                  f"{len(r['both']):,} | {len(r['only_cardinal']):,} | {len(r['only_mandate']):,} |")
+        print()
     print(f"{'code':5} {'group':16} {'mandate rule':36} {'cardinal':>8} {'mandate':>8} {'both':>7} {'only C':>7} {'only M':>7}")
     for r in rows:
         rule = ",".join(r["rules"]) if r["rules"] else "(no mandate rule)"

@@ -151,12 +151,26 @@ def award_status(award):
     raise Bad("unknown award status")
 
 
+def org_key(org):
+    """An organisation's id; an OCDS 1.0 reference without one is known by
+    its identifier, written scheme-id as OCDS 1.1 writes party ids."""
+    if not isinstance(org, dict):
+        return None
+    own = org.get("id")
+    if own is not None and own != "":
+        return ident(own)
+    scheme, number = get(org, "identifier", "scheme"), ident(get(org, "identifier", "id"))
+    if isinstance(scheme, str) and scheme and number:
+        return f"{scheme}-{number}"
+    return None
+
+
 def tenderers(bid):
-    return {ident(t.get("id")) for t in objects(bid.get("tenderers")) if ident(t.get("id")) is not None}
+    return {org_key(t) for t in objects(bid.get("tenderers")) if org_key(t) is not None}
 
 
 def suppliers(award):
-    return {ident(s.get("id")) for s in objects(award.get("suppliers")) if ident(s.get("id")) is not None}
+    return {org_key(s) for s in objects(award.get("suppliers")) if org_key(s) is not None}
 
 
 def active_awards(rel):
@@ -171,7 +185,7 @@ def final_active_awards(rel):
 
 
 def buyer_id(rel):
-    b = ident(get(rel, "buyer", "id"))
+    b = org_key(rel.get("buyer"))
     if b is None:
         raise Bad("no buyer id")
     return b
@@ -323,9 +337,9 @@ def compared_bids(rel):
     if len(active) != 1:
         raise Bad("not one active award")
     sups = objects(active[0].get("suppliers"))
-    if len(sups) != 1 or ident(sups[0].get("id")) is None:
+    if len(sups) != 1 or org_key(sups[0]) is None:
         raise Bad("not one supplier")
-    winner = ident(sups[0].get("id"))
+    winner = org_key(sups[0])
     valid = []
     for b in details:
         if bid_status(b) != "valid":
@@ -537,9 +551,9 @@ def excessive_unsuccessful_bids(ind, items):
             if len(active) != 1:
                 raise Bad("not one award")
             sups = objects(active[0].get("suppliers"))
-            if len(sups) != 1 or ident(sups[0].get("id")) is None:
+            if len(sups) != 1 or org_key(sups[0]) is None:
                 raise Bad("not one supplier")
-            winner = ident(sups[0].get("id"))
+            winner = org_key(sups[0])
             valid = set()
             for b in details:
                 if bid_status(b) != "valid":
@@ -584,8 +598,8 @@ def excessive_disqualified_bids(ind, items):
         used = False
         for role in per:
             if role in ("buyer", "procuring_entity"):
-                path = ("buyer", "id") if role == "buyer" else ("tender", "procuringEntity", "id")
-                oid = ident(get(rel, *path))
+                path = ("buyer",) if role == "buyer" else ("tender", "procuringEntity")
+                oid = org_key(get(rel, *path))
                 if oid is not None:
                     t = orgs[role][oid]
                     t[0], t[1], t[2] = t[0] + 1, t[1] + len(subs), t[2] + disq
@@ -623,12 +637,12 @@ def heterogeneous_supplier(ind, items):
         seen = defaultdict(set)
         for a in active:
             sups = objects(a.get("suppliers"))
-            if len(sups) != 1 or ident(sups[0].get("id")) is None:
+            if len(sups) != 1 or org_key(sups[0]) is None:
                 continue
             for item in objects(a.get("items")):
                 code = ident(get(item, "classification", "id"))
                 if code is not None:
-                    seen[ident(sups[0].get("id"))].add(code[:digits])
+                    seen[org_key(sups[0])].add(code[:digits])
         if not seen:
             out[("process", ocid)] = None
         for s, divisions in seen.items():
@@ -688,7 +702,7 @@ def awarded_values(rel):
         raise Bad("no active award")
     values = []
     for a in active:
-        sups = [ident(s.get("id")) for s in objects(a.get("suppliers")) if ident(s.get("id")) is not None]
+        sups = [org_key(s) for s in objects(a.get("suppliers")) if org_key(s) is not None]
         if len(objects(a.get("suppliers"))) != 1 or len(sups) != 1:
             raise Bad("value cannot be attributed")
         values.append((sups[0],) + money(a.get("value")))
@@ -784,7 +798,7 @@ def split_purchases(ind, items):
             bought = {}
             for a in active:
                 sups = objects(a.get("suppliers"))
-                if len(sups) != 1 or ident(sups[0].get("id")) is None:
+                if len(sups) != 1 or org_key(sups[0]) is None:
                     raise Bad("value cannot be attributed")
                 amount, cur = money(a.get("value"))
                 if cur != currency:
@@ -792,7 +806,7 @@ def split_purchases(ind, items):
                 date = calendar_date(a.get("date"))
                 if date is None:
                     raise Bad("no award date")
-                s = ident(sups[0].get("id"))
+                s = org_key(sups[0])
                 total, first = bought.get(s, (0.0, date))
                 bought[s] = (total + amount, min(first, date))
         except Bad:

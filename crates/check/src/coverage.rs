@@ -123,7 +123,9 @@ impl Coverage {
         with(&mut self.rules, rule_id, |rule| {
             with(&mut rule.not_applicable, reason, |n| *n += 1);
             if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| with(&mut s.not_applicable, reason, |n| *n += 1));
+                with(&mut rule.by_source, source, |s| {
+                    with(&mut s.not_applicable, reason, |n| *n += 1)
+                });
             }
         });
     }
@@ -134,7 +136,9 @@ impl Coverage {
         with(&mut self.rules, rule_id, |rule| {
             with(&mut rule.processes_not_used, reason, |n| *n += 1);
             if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| with(&mut s.not_applicable, reason, |n| *n += 1));
+                with(&mut rule.by_source, source, |s| {
+                    with(&mut s.not_applicable, reason, |n| *n += 1)
+                });
             }
         });
     }

@@ -11,11 +11,13 @@ pub mod procurement;
 
 pub use coverage::{CodeCoverage, Coverage, RuleCoverage, SourceCoverage};
 pub use procedure::{Case, LoggedEvent};
-pub use procurement::{ContractingProcess, LoggedRelease, Outcome, VerdictRecord};
+pub use procurement::{
+    read_compiled_line, CompiledLine, ContractingProcess, LoggedRelease, Outcome, VerdictRecord, WrongType,
+};
 
 use mandate_model::{Evidence, Finding};
 use mandate_rules::{CodeList, Pack};
-use procurement::{lenient, Release, Screen};
+use procurement::{Release, Screen};
 
 /// Runs every rule of a set of packs. Collects coverage as it goes so a user
 /// can tell "checked and clean" from "never checked".
@@ -29,6 +31,7 @@ pub struct Checker<'p> {
     screens: Vec<Screen<'p>>,
     coverage: Coverage,
     verdicts: Option<Vec<VerdictRecord>>,
+    wrong: Vec<WrongType>,
 }
 
 impl<'p> Checker<'p> {
@@ -54,6 +57,7 @@ impl<'p> Checker<'p> {
             screens,
             coverage,
             verdicts: None,
+            wrong: Vec::new(),
         }
     }
 
@@ -67,6 +71,12 @@ impl<'p> Checker<'p> {
     pub fn keep_verdicts(mut self) -> Self {
         self.verdicts = Some(Vec::new());
         self
+    }
+
+    /// The members of the last screened process that have the wrong JSON
+    /// type (a text amount...), for readers to report with their position.
+    pub fn wrong_types(&self) -> &[WrongType] {
+        &self.wrong
     }
 
     /// The verdicts kept so far, in the order they were reached.
@@ -101,7 +111,12 @@ impl<'p> Checker<'p> {
         source: Option<&str>,
     ) -> Vec<Finding> {
         let evidence = || process.evidence();
-        self.screen(Release::from_value(&process.compiled), &process.ocid, source, &evidence)
+        self.screen(
+            Release::from_value(&process.compiled),
+            &process.ocid,
+            source,
+            &evidence,
+        )
     }
 
     /// Screen one contracting process given as its compiled release, citing
@@ -123,7 +138,7 @@ impl<'p> Checker<'p> {
         source: Option<&str>,
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
-        let CompiledLine { release, ocid, .. } = line;
+        let (release, ocid) = line.into_parts();
         self.screen(release, &ocid, source, evidence)
     }
 
@@ -134,16 +149,14 @@ impl<'p> Checker<'p> {
         source: Option<&str>,
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
-        procurement::screen_release(
-            &mut self.screens,
-            release,
-            ocid,
-            source,
-            evidence,
-            self.codelists,
-            &mut self.coverage,
-            self.verdicts.as_mut(),
-        )
+        let run = procurement::Run {
+            screens: &mut self.screens,
+            codelists: self.codelists,
+            coverage: &mut self.coverage,
+            log: self.verdicts.as_mut(),
+            wrong: &mut self.wrong,
+        };
+        procurement::screen_release(run, release, ocid, source, evidence)
     }
 
     /// The verdicts of aggregate indicators, once every process was
@@ -158,83 +171,6 @@ impl<'p> Checker<'p> {
 
     pub fn into_coverage(self) -> Coverage {
         self.coverage
-    }
-}
-
-/// A compiled release read straight from the bytes of a JSON line.
-pub struct CompiledLine<'a> {
-    release: Release<'a>,
-    ocid: String,
-    release_id: String,
-    locator: &'static str,
-}
-
-impl CompiledLine<'_> {
-    pub fn ocid(&self) -> &str {
-        &self.ocid
-    }
-
-    /// The release id, or the ocid when a compiled release has none.
-    pub fn release_id(&self) -> &str {
-        &self.release_id
-    }
-
-    /// Where in the line: `release` or `compiledRelease`.
-    pub fn locator(&self) -> &'static str {
-        self.locator
-    }
-}
-
-/// Reads one JSON line without building a `serde_json::Value`: the fast
-/// path for large files of compiled releases. Only a record with a
-/// `compiledRelease`, or a release that is compiled (tagged `compiled`, or
-/// any release when `all_compiled`) with a non-empty `ocid` and `id`, is
-/// read here; anything else (packages, plain releases to merge, bad JSON,
-/// missing ids) gives `None`, for the general reader, which reports problems
-/// as it does for every other input.
-pub fn read_compiled_line(line: &[u8], all_compiled: bool) -> Option<CompiledLine<'_>> {
-    use lenient::J;
-    let mut top = serde_json::from_slice::<Release<'_>>(line).ok()?;
-    if !top.records.is_absent() {
-        return None; // a record package
-    }
-    let top_ocid = top.ocid.ok().map(|o| o.to_string());
-    match std::mem::take(&mut top.compiled_release) {
-        J::Ok(compiled) => {
-            // The record's ocid stands in only for a missing one.
-            let ocid = match &compiled.ocid {
-                J::Ok(o) if !o.is_empty() => o.to_string(),
-                J::Absent => top_ocid?,
-                _ => return None,
-            };
-            let release_id = compiled
-                .id
-                .ok()
-                .map(|i| i.0.to_string())
-                .filter(|i| !i.is_empty())
-                .unwrap_or_else(|| ocid.clone());
-            Some(CompiledLine {
-                release: *compiled,
-                ocid,
-                release_id,
-                locator: "compiledRelease",
-            })
-        }
-        J::Absent if top.releases.is_absent() => {
-            let tagged = top
-                .tag
-                .ok()
-                .is_some_and(|t| t.iter().any(|x| x.ok().is_some_and(|s| s == "compiled")));
-            let ocid = top_ocid.filter(|o| !o.is_empty())?;
-            let release_id = top.id.ok().map(|i| i.0.to_string()).filter(|i| !i.is_empty())?;
-            (all_compiled || tagged).then_some(CompiledLine {
-                release: top,
-                ocid,
-                release_id,
-                locator: "release",
-            })
-        }
-        _ => None,
     }
 }
 

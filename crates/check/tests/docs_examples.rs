@@ -158,9 +158,17 @@ fn every_kind_has_a_page_with_every_section() {
         let path = docs().join(format!("{kind}.md"));
         let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for section in SECTIONS {
-            assert!(page.contains(section), "{}: no '{section}' section", path.display());
+            assert!(
+                page.contains(section),
+                "{}: no '{section}' section",
+                path.display()
+            );
         }
-        assert!(page.contains(&format!("`{kind}`")), "{}: does not name its kind", path.display());
+        assert!(
+            page.contains(&format!("`{kind}`")),
+            "{}: does not name its kind",
+            path.display()
+        );
         let found = examples(&page);
         assert!(!found.is_empty(), "{}: no worked example", path.display());
         for example in &found {

@@ -118,9 +118,8 @@ use mandate_check::{Outcome, VerdictRecord};
 use mandate_rules::{CodeList, Pack};
 
 fn pack(indicators: &str) -> Vec<Pack> {
-    let text = format!(
-        "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1\"\njurisdiction = \"X\"\n{indicators}"
-    );
+    let text =
+        format!("[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1\"\njurisdiction = \"X\"\n{indicators}");
     vec![mandate_rules::parse_pack(Path::new("p.toml"), &text).unwrap()]
 }
 
@@ -159,7 +158,11 @@ fn eight_buyers() -> Vec<ContractingProcess> {
         for (p, d) in per_process.iter().enumerate() {
             let ocid = format!("ocds-b{}-{p}", b + 1);
             let index = processes.len() as u64;
-            processes.push(compiled(&ocid, index, buyer_process(&ocid, &format!("B{}", b + 1), *d)));
+            processes.push(compiled(
+                &ocid,
+                index,
+                buyer_process(&ocid, &format!("B{}", b + 1), *d),
+            ));
         }
     }
     processes
@@ -320,8 +323,15 @@ legal_basis = { source = "X", text = "x" }
     let coverage = checker.into_coverage();
     let codes = &coverage.codes["bids.details[].status"];
     assert_eq!(
-        codes.mapped.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
-        [("not-qualified → disqualified (armenia)", 1), ("qualified → valid (armenia)", 1)]
+        codes
+            .mapped
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect::<Vec<_>>(),
+        [
+            ("not-qualified → disqualified (armenia)", 1),
+            ("qualified → valid (armenia)", 1)
+        ]
     );
     assert_eq!(codes.unknown.get("qualified"), Some(&1));
 }
@@ -435,4 +445,36 @@ fn the_shipped_code_lists_load() {
     let lists = mandate_rules::load_codelists(&dir).unwrap();
     let ids: Vec<&str> = lists.iter().map(|l| l.codelist.id.as_str()).collect();
     assert_eq!(ids, ["armenia", "moldova", "uk-contracts-finder", "ukraine"]);
+}
+
+#[test]
+fn ocds_1_0_references_by_identifier_match_1_1_ids() {
+    // ProZorro's bids name tenderers only by identifier (OCDS 1.0); its
+    // awards use the 1.1 id, scheme-id.
+    let packs = pack(
+        r#"
+[[indicator]]
+id = "all-but-winner"
+title = "All but the winner disqualified"
+severity = "high"
+kind = "all_except_winner_disqualified"
+legal_basis = { source = "X", text = "x" }
+"#,
+    );
+    let mut checker = Checker::new(&packs);
+    let p = compiled(
+        "ocds-ua-1",
+        0,
+        json!({"awards": [{"id": "a", "status": "active", "suppliers": [{"id": "UA-EDR-1"}]}],
+               "bids": {"details": [
+                   {"id": "1", "status": "valid", "tenderers": [{"identifier": {"scheme": "UA-EDR", "id": "1"}}]},
+                   {"id": "2", "status": "disqualified", "tenderers": [{"identifier": {"scheme": "UA-EDR", "id": 2}}]}]}}),
+    );
+    let findings = checker.check_contracting_process(&p);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].explanation,
+        "Every tenderer but the winner was disqualified: 1 other tenderer (UA-EDR-2) had bids disqualified, \
+         and UA-EDR-1, the only tenderer with a valid bid, won."
+    );
 }

@@ -45,7 +45,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("ocds.heterogeneous-supplier", 0),
     ("ocds.high-complaint-rate", 0),
     ("ocds.identical-bid-prices", 0),
-    ("ocds.late-bid-won", 0),
+    ("ocds.late-bid-won", 2),
     ("ocds.lowest-bid-disqualified", 0),
     ("ocds.new-supplier", 0),
     ("ocds.price-close-to-winning-bid", 0),
@@ -63,6 +63,13 @@ const EXPECTED: &[(&str, usize)] = &[
 const PAID_WITHOUT_APPROVAL: &[&str] = &[
     "Domestic Declarations/declaration 90815",
     "Domestic Declarations/declaration 95149",
+];
+
+/// `python3 tests/oracle/expected_findings.py --subjects ocds.late-bid-won`:
+/// ProZorro bids dated after the end of the tender period, by the winner.
+const LATE_BID_WON: &[&str] = &[
+    "ocds-be6bcu-UA-2016-06-08-000504-c",
+    "ocds-be6bcu-UA-2017-04-12-001619-b",
 ];
 
 /// `python3 tests/oracle/expected_findings.py --subjects ocds.single-bid`
@@ -329,6 +336,7 @@ fn findings_per_rule_match_the_independent_oracle() {
     };
     assert_eq!(flagged("bpi.payment-after-final-approval"), PAID_WITHOUT_APPROVAL);
     assert_eq!(flagged("ocds.single-bid"), SINGLE_BID);
+    assert_eq!(flagged("ocds.late-bid-won"), LATE_BID_WON);
 }
 
 #[test]

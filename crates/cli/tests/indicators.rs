@@ -77,9 +77,14 @@ fn bad_lines_are_reported_with_file_line_and_field_and_the_rest_is_screened() {
     let out = mandate(&["indicators", "--rules", &rules, "--json", &file]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains(&format!("rejected: {file}: line 2 (document): invalid JSON")), "{stderr}");
     assert!(
-        stderr.contains(&format!("rejected: {file}: line 3 (release): field ocid: missing ocid")),
+        stderr.contains(&format!("rejected: {file}: line 2 (document): invalid JSON")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "rejected: {file}: line 3 (release): field ocid: missing ocid"
+        )),
         "{stderr}"
     );
     // Lines 1, 4 and 5 were screened: 1 is flagged (its method mapped by the
@@ -92,9 +97,18 @@ fn bad_lines_are_reported_with_file_line_and_field_and_the_rest_is_screened() {
         found[0]["evidence"][0]["note"],
         format!("compiled release, {file}: line 1 (release)")
     );
-    assert!(stderr.contains("Screened 3 contracting processes from 3 records in 1 files (2 records rejected)."));
-    assert!(stderr.contains("tender.numberOfTenderers is a string"), "{stderr}");
-    assert!(stderr.contains("tender.procurementMethod: mapped Licitaţie publică → open (x): 1"), "{stderr}");
+    assert!(stderr.contains(
+        "Screened 3 contracting processes from 3 records in 1 files \
+         (2 records rejected, 1 members of the wrong type)."
+    ));
+    assert!(
+        stderr.contains("tender.numberOfTenderers is a string"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tender.procurementMethod: mapped Licitaţie publică → open (x): 1"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -126,7 +140,10 @@ fn releases_of_one_process_are_merged_across_files() {
         .collect();
     assert_eq!(
         notes,
-        [format!("release, {a}: releases[0]"), format!("release, {b}: release")]
+        [
+            format!("release, {a}: releases[0]"),
+            format!("release, {b}: release")
+        ]
     );
 
     // The same input gives the same bytes.
@@ -155,7 +172,10 @@ fn the_shipped_packs_are_used_by_default_and_coverage_is_written() {
     // 18 days in a UK open procedure (the code list maps its free-text
     // procedure): short of the legal 30.
     assert!(stdout.contains("ocds.uk-short-tender-period"), "{stdout}");
-    assert!(stdout.contains("should have run at least until 2017-02-01"), "{stdout}");
+    assert!(
+        stdout.contains("should have run at least until 2017-02-01"),
+        "{stdout}"
+    );
     let coverage: Value = serde_json::from_slice(&std::fs::read(&coverage).unwrap()).unwrap();
     let rule = &coverage["rules"]["ocds.uk-short-tender-period"];
     assert_eq!(rule["flagged"], 1);

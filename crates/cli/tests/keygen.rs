@@ -22,7 +22,7 @@ fn keygen_writes_a_private_key_and_its_verifier() {
     let public = std::fs::read_to_string(out.join("log.pub")).unwrap();
     assert_eq!(printed, public);
     // name + 8 hex digits of key hash + base64 of 0x01 || 32-byte key (44 characters).
-    let parts: Vec<&str> = public.trim().split('+').collect();
+    let parts: Vec<&str> = public.trim().splitn(3, '+').collect();
     assert_eq!(parts[0], "audit.example.gov/log");
     assert_eq!(parts[1].len(), 8);
     assert_eq!(parts[2].len(), 44);

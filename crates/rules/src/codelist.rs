@@ -77,7 +77,11 @@ impl CodeList {
             ("award_status", &self.award_status, &AWARD_STATUSES),
             ("contract_status", &self.contract_status, &CONTRACT_STATUSES),
             ("tender_status", &self.tender_status, &TENDER_STATUSES),
-            ("procurement_method", &self.procurement_method, &PROCUREMENT_METHODS),
+            (
+                "procurement_method",
+                &self.procurement_method,
+                &PROCUREMENT_METHODS,
+            ),
             (
                 "procurement_method_details",
                 &self.procurement_method_details,
@@ -88,7 +92,10 @@ impl CodeList {
 
     /// Whether this list applies to a process.
     pub fn covers(&self, ocid: &str) -> bool {
-        self.codelist.ocid_prefixes.iter().any(|p| ocid.starts_with(p.as_str()))
+        self.codelist
+            .ocid_prefixes
+            .iter()
+            .any(|p| ocid.starts_with(p.as_str()))
     }
 }
 

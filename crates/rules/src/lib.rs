@@ -12,6 +12,6 @@ mod pack;
 pub use codelist::{CodeList, CodeListInfo};
 pub use load::{load_codelists, load_dir, load_pack, parse_codelist, parse_pack, RulesError};
 pub use pack::{
-    DayCount, DeadlineStart, Granularity, Indicator, IndicatorKind, OrganisationRole, Pack, PackInfo, Procedure,
-    ProcedureRule, RuleCommon, RuleKind, Stage, TendererCount,
+    DayCount, DeadlineStart, Granularity, Indicator, IndicatorKind, OrganisationRole, Pack, PackInfo,
+    Procedure, ProcedureRule, RuleCommon, RuleKind, Stage, TendererCount,
 };

@@ -100,7 +100,9 @@ pub fn parse_codelist(path: &Path, text: &str) -> Result<CodeList, RulesError> {
         message,
     };
     if list.codelist.ocid_prefixes.iter().any(|p| p.is_empty()) || list.codelist.ocid_prefixes.is_empty() {
-        return Err(invalid("`ocid_prefixes` must list the publisher's non-empty prefixes".into()));
+        return Err(invalid(
+            "`ocid_prefixes` must list the publisher's non-empty prefixes".into(),
+        ));
     }
     for (table, map, allowed) in list.tables() {
         for (from, to) in map {
@@ -134,7 +136,10 @@ pub fn load_codelists(dir: &Path) -> Result<Vec<CodeList>, RulesError> {
         })?;
         let list = parse_codelist(&path, &text)?;
         for prefix in &list.codelist.ocid_prefixes {
-            if let Some((first, _)) = lists.iter().find(|(_, l)| l.codelist.ocid_prefixes.contains(prefix)) {
+            if let Some((first, _)) = lists
+                .iter()
+                .find(|(_, l)| l.codelist.ocid_prefixes.contains(prefix))
+            {
                 return Err(RulesError::DuplicatePrefix {
                     prefix: prefix.clone(),
                     first: first.clone(),
@@ -315,7 +320,9 @@ fn validate_indicator(indicator: &Indicator) -> Result<(), String> {
         } => {
             positive_amount(*threshold, currency)?;
             if !(*margin > 0.0 && *margin < 1.0) {
-                return Err(format!("`margin` must be between 0 and 1 (exclusive), not {margin}"));
+                return Err(format!(
+                    "`margin` must be between 0 and 1 (exclusive), not {margin}"
+                ));
             }
             if *minimum_count < 2 {
                 return Err("`minimum_count` must be at least 2: one purchase is not a split".into());
@@ -342,7 +349,10 @@ fn validate_indicator(indicator: &Indicator) -> Result<(), String> {
             for amount in threshold_by_category.values() {
                 positive_amount(*amount, currency)?;
             }
-            match methods.iter().find(|m| !PROCUREMENT_METHODS.contains(&m.as_str())) {
+            match methods
+                .iter()
+                .find(|m| !PROCUREMENT_METHODS.contains(&m.as_str()))
+            {
                 Some(m) => Err(format!("`{m}` in `methods` is not an OCDS procurement method")),
                 None if methods.is_empty() => Err("`methods` is empty".into()),
                 None => Ok(()),
@@ -357,7 +367,9 @@ fn positive_amount(amount: f64, currency: &str) -> Result<(), String> {
         return Err(format!("threshold {amount} must be a positive amount"));
     }
     if !is_currency_code(currency) {
-        return Err(format!("`{currency}` is not an ISO 4217 currency code (three capital letters)"));
+        return Err(format!(
+            "`{currency}` is not an ISO 4217 currency code (three capital letters)"
+        ));
     }
     Ok(())
 }
@@ -529,7 +541,11 @@ legal_basis = { source = "Law", text = "No splitting." }
         let pack = parse_pack(Path::new("p.toml"), INDICATOR).unwrap();
         assert!(matches!(
             pack.indicators[0].kind,
-            crate::IndicatorKind::SplitPurchases { window_days: 30, minimum_count: 2, .. }
+            crate::IndicatorKind::SplitPurchases {
+                window_days: 30,
+                minimum_count: 2,
+                ..
+            }
         ));
         assert_eq!(pack.indicators[0].excluded_tender_statuses, ["cancelled"]);
         let text = INDICATOR.replace("\"UAH\"", "\"uah\"");
@@ -538,7 +554,10 @@ legal_basis = { source = "Law", text = "No splitting." }
             err,
             "p.toml: indicator `i1`: `uah` is not an ISO 4217 currency code (three capital letters)"
         );
-        let text = INDICATOR.replace("currency = \"UAH\"", "currency = \"UAH\"\nprocurement_methods = [\"Licitaţie\"]");
+        let text = INDICATOR.replace(
+            "currency = \"UAH\"",
+            "currency = \"UAH\"\nprocurement_methods = [\"Licitaţie\"]",
+        );
         let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         assert!(err.contains("`Licitaţie` is not an OCDS method"), "{err}");
         let text = INDICATOR.replace("threshold = 200000", "threshold = 200000\nwindow = 30");
@@ -560,13 +579,20 @@ legal_basis = { source = "Law", text = "No splitting." }
     fn two_codelists_cannot_claim_one_prefix() {
         let dir = tempfile_dir();
         for name in ["a", "b"] {
-            let text = format!("[codelist]\nid = \"{name}\"\npublisher = \"X\"\nocid_prefixes = [\"ocds-x-\"]\n");
+            let text =
+                format!("[codelist]\nid = \"{name}\"\npublisher = \"X\"\nocid_prefixes = [\"ocds-x-\"]\n");
             std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
         }
         let err = load_codelists(&dir).unwrap_err().to_string();
-        assert!(err.starts_with("ocid prefix `ocds-x-` is claimed by code lists"), "{err}");
+        assert!(
+            err.starts_with("ocid prefix `ocds-x-` is claimed by code lists"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(load_codelists(&dir).unwrap().is_empty(), "a missing folder means no code lists");
+        assert!(
+            load_codelists(&dir).unwrap().is_empty(),
+            "a missing folder means no code lists"
+        );
     }
 
     fn tempfile_dir() -> PathBuf {

@@ -7,6 +7,7 @@
 //! valid bids, it is the supplier of every active award (and the only one),
 //! and at least `minimum_disqualified` other tenderers were disqualified.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::process::{bid_status, supplier_ids, tenderer_ids, BidStatus, Process};
@@ -27,8 +28,8 @@ impl RedFlag for AllExceptWinnerDisqualified {
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         let suppliers = supplier_ids(&active);
-        let mut valid: BTreeSet<&str> = BTreeSet::new();
-        let mut disqualified: BTreeSet<&str> = BTreeSet::new();
+        let mut valid: BTreeSet<Cow<'_, str>> = BTreeSet::new();
+        let mut disqualified: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for bid in bids {
             let set = match bid_status(bid) {
                 Err(reason) => return Verdict::NotApplicable(reason),
@@ -41,11 +42,11 @@ impl RedFlag for AllExceptWinnerDisqualified {
         if valid.len() != 1 || valid != suppliers {
             return Verdict::Clean;
         }
-        let others: Vec<&str> = disqualified.difference(&valid).copied().collect();
+        let others: Vec<&str> = disqualified.difference(&valid).map(|t| t.as_ref()).collect();
         if others.len() < self.minimum {
             return Verdict::Clean;
         }
-        let winner = valid.iter().next().copied().unwrap_or_default();
+        let winner = valid.iter().next().map_or("", |w| w.as_ref());
         let mut verdict = Verdict::flag(format!(
             "Every tenderer but the winner was disqualified: {} other tenderer{} ({}) had bids disqualified, and {winner}, the only tenderer with a valid bid, won.",
             others.len(),

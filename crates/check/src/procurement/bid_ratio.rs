@@ -48,11 +48,12 @@ pub(crate) fn compare(process: &Process<'_>) -> Result<Comparison, String> {
             continue;
         }
         let tenderers = tenderer_ids(bid);
-        let [tenderer] = tenderers.iter().collect::<Vec<_>>()[..] else {
+        if tenderers.len() != 1 {
             return Err(format!("a valid bid names {} tenderers", tenderers.len()));
-        };
+        }
         let value = amount(&bid.value, "bids.details[].value")?;
-        valid.push((*tenderer, value.value, value.currency));
+        let tenderer = tenderers.into_iter().next().unwrap_or_default();
+        valid.push((tenderer, value.value, value.currency));
     }
     let currencies: BTreeSet<&str> = valid.iter().map(|(_, _, c)| *c).collect();
     if currencies.len() > 1 {
@@ -68,9 +69,10 @@ pub(crate) fn compare(process: &Process<'_>) -> Result<Comparison, String> {
     let Some(&(_, winner_amount, currency)) = lowest(true) else {
         return Err("the winner has no valid bid".into());
     };
-    let Some(&(second, second_amount, _)) = lowest(false) else {
+    let Some((second, second_amount, _)) = lowest(false) else {
         return Err("no valid bid other than the winner's".into());
     };
+    let second_amount = *second_amount;
     if second_amount < winner_amount {
         return Err("the winning bid is not the lowest valid bid (award criteria not price only)".into());
     }
@@ -124,7 +126,14 @@ impl BidRatio {
     }
 
     fn fence(&self, values: &[f64]) -> Result<Fence, String> {
-        let fence = Fence::of(values, self.threshold, self.tail, self.minimum_sample, "processes")?.positive()?;
+        let fence = Fence::of(
+            values,
+            self.threshold,
+            self.tail,
+            self.minimum_sample,
+            "processes",
+        )?
+        .positive()?;
         // The lower tail also needs Q1 above 0: when a quarter of processes
         // have no price difference at all, "unusually close" means nothing.
         match fence.quartiles {

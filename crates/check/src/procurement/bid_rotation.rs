@@ -8,6 +8,7 @@
 //! A group that met in at least `minimum_contracting_processes` processes
 //! is flagged when every member won at least one of them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::process::{bid_status, supplier_ids, tenderer_ids, Process};
@@ -53,7 +54,7 @@ impl RedFlag for BidRotation {
             Ok(bids) => bids,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
-        let mut group: BTreeSet<&str> = BTreeSet::new();
+        let mut group: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for bid in bids {
             match bid_status(bid) {
                 Err(reason) => return Verdict::NotApplicable(reason),

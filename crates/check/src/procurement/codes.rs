@@ -29,28 +29,69 @@ pub(crate) fn normalize(release: &mut Release<'_>, list: Option<&CodeList>, cove
     let mut tally = Tally { list, coverage };
     let table = |f: fn(&CodeList) -> &BTreeMap<String, String>| list.map(f);
     if let Some(tender) = release.tender.ok_mut() {
-        tally.code(TENDER_STATUS, &mut tender.status, &TENDER_STATUSES, table(|l| &l.tender_status));
+        tally.code(
+            TENDER_STATUS,
+            &mut tender.status,
+            &TENDER_STATUSES,
+            table(|l| &l.tender_status),
+        );
         if tender.procurement_method.is_absent() {
-            method_from_details(&mut tally, &mut tender.procurement_method, &tender.procurement_method_details);
+            method_from_details(
+                &mut tally,
+                &mut tender.procurement_method,
+                &tender.procurement_method_details,
+            );
         } else {
             let methods = table(|l| &l.procurement_method);
-            tally.code(METHOD, &mut tender.procurement_method, &PROCUREMENT_METHODS, methods);
+            tally.code(
+                METHOD,
+                &mut tender.procurement_method,
+                &PROCUREMENT_METHODS,
+                methods,
+            );
         }
         tally.currency(&mut tender.value);
     }
     if let Some(bids) = release.bids.ok_mut() {
         for bid in bids.details.ok_mut().into_iter().flatten().filter_map(J::ok_mut) {
-            tally.code(BID_STATUS, &mut bid.status, &BID_STATUSES, table(|l| &l.bid_status));
+            tally.code(
+                BID_STATUS,
+                &mut bid.status,
+                &BID_STATUSES,
+                table(|l| &l.bid_status),
+            );
             tally.currency(&mut bid.value);
         }
     }
-    for award in release.awards.ok_mut().into_iter().flatten().filter_map(J::ok_mut) {
-        tally.code(AWARD_STATUS, &mut award.status, &AWARD_STATUSES, table(|l| &l.award_status));
+    for award in release
+        .awards
+        .ok_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(J::ok_mut)
+    {
+        tally.code(
+            AWARD_STATUS,
+            &mut award.status,
+            &AWARD_STATUSES,
+            table(|l| &l.award_status),
+        );
         tally.currency(&mut award.value);
     }
-    for contract in release.contracts.ok_mut().into_iter().flatten().filter_map(J::ok_mut) {
+    for contract in release
+        .contracts
+        .ok_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(J::ok_mut)
+    {
         let statuses = table(|l| &l.contract_status);
-        tally.code(CONTRACT_STATUS, &mut contract.status, &CONTRACT_STATUSES, statuses);
+        tally.code(
+            CONTRACT_STATUS,
+            &mut contract.status,
+            &CONTRACT_STATUSES,
+            statuses,
+        );
         tally.currency(&mut contract.value);
     }
 }
@@ -80,7 +121,8 @@ struct Tally<'c> {
 impl Tally<'_> {
     fn mapped(&mut self, field: &str, from: &str, to: &str) {
         let list = self.list.map_or("", |l| l.codelist.id.as_str());
-        self.coverage.code_mapped(field, format!("{from} → {to} ({list})"));
+        self.coverage
+            .code_mapped(field, format!("{from} → {to} ({list})"));
     }
 
     fn code(
@@ -174,16 +216,25 @@ mdl = "MDL"
         let bids = release.bids.ok().unwrap().details.ok().unwrap();
         let first = bids[0].ok().unwrap();
         assert_eq!(first.status.ok().map(|s| s.as_ref()), Some("valid"));
-        assert_eq!(first.value.ok().unwrap().currency.ok().map(|c| c.as_ref()), Some("MDL"));
+        assert_eq!(
+            first.value.ok().unwrap().currency.ok().map(|c| c.as_ref()),
+            Some("MDL")
+        );
 
         let status = &coverage.codes[BID_STATUS];
-        assert_eq!(status.mapped, BTreeMap::from([("qualified → valid (am)".to_string(), 1)]));
+        assert_eq!(
+            status.mapped,
+            BTreeMap::from([("qualified → valid (am)".to_string(), 1)])
+        );
         assert_eq!(
             status.unknown,
             BTreeMap::from([("hmm".to_string(), 1), ("(a number)".to_string(), 1)])
         );
         assert_eq!(coverage.codes[TENDER_STATUS].unknown["Evaluare"], 1);
-        assert_eq!(coverage.codes[METHOD_DETAILS].mapped["Open procedure → open (am)"], 1);
+        assert_eq!(
+            coverage.codes[METHOD_DETAILS].mapped["Open procedure → open (am)"],
+            1
+        );
         assert_eq!(coverage.codes[CURRENCY].mapped["mdl → MDL (am)"], 1);
     }
 }

@@ -87,7 +87,7 @@ impl RedFlag for ComplaintRate {
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, name.map(|n| n.as_ref()));
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         if count > 0 {
@@ -104,7 +104,8 @@ impl RedFlag for ComplaintRate {
             .filter(|b| b.processes >= self.minimum_processes)
             .map(|b| b.with_complaints as f64 / b.processes as f64)
             .collect();
-        let fence = Fence::of(&rates, self.threshold, Tail::Upper, self.minimum_sample, "buyers").and_then(Fence::positive);
+        let fence = Fence::of(&rates, self.threshold, Tail::Upper, self.minimum_sample, "buyers")
+            .and_then(Fence::positive);
         buyers
             .iter()
             .map(|(id, b)| {

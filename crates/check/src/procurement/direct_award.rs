@@ -27,7 +27,9 @@ impl RedFlag for DirectAward<'_> {
         let method = match process.method() {
             J::Absent => return Verdict::na("no tender.procurementMethod"),
             J::Wrong(kind) => return Verdict::na(format!("tender.procurementMethod is {kind}")),
-            J::Ok(m) if !PROCUREMENT_METHODS.contains(&m.as_ref()) => return Verdict::na(unknown_code(METHOD, m)),
+            J::Ok(m) if !PROCUREMENT_METHODS.contains(&m.as_ref()) => {
+                return Verdict::na(unknown_code(METHOD, m))
+            }
             J::Ok(m) => m.as_ref(),
         };
         if !self.methods.iter().any(|m| m == method) {

@@ -56,7 +56,14 @@ impl<'p> DisqualifiedBids<'p> {
         }
     }
 
-    fn organisation(&mut self, role: OrganisationRole, id: &str, submitted: u64, disqualified: u64, process: &Process<'_>) {
+    fn organisation(
+        &mut self,
+        role: OrganisationRole,
+        id: &str,
+        submitted: u64,
+        disqualified: u64,
+        process: &Process<'_>,
+    ) {
         let tally = self
             .by_role
             .entry(role)
@@ -104,15 +111,18 @@ impl RedFlag for DisqualifiedBids<'_> {
             match role {
                 OrganisationRole::Buyer | OrganisationRole::ProcuringEntity => {
                     let (id, name) = if *role == OrganisationRole::Buyer {
-                        (process.buyer_id(), process.release.buyer.ok().and_then(|b| b.name.ok()))
+                        (
+                            process.buyer_id(),
+                            process.release.buyer.ok().and_then(|b| b.name.ok()),
+                        )
                     } else {
                         let entity = process.tender().and_then(|t| t.procuring_entity.ok());
                         (process.procuring_entity_id(), entity.and_then(|e| e.name.ok()))
                     };
                     match id {
                         Ok(id) => {
-                            self.names.note(id, name.map(|n| n.as_ref()));
-                            self.organisation(*role, id, total, disqualified, process);
+                            self.names.note(&id, name.map(|n| n.as_ref()));
+                            self.organisation(*role, &id, total, disqualified, process);
                             contributed = true;
                         }
                         Err(reason) => missing.push(reason),
@@ -121,7 +131,7 @@ impl RedFlag for DisqualifiedBids<'_> {
                 OrganisationRole::Tenderer => {
                     for (bid, out) in &submitted {
                         for id in tenderer_ids(bid) {
-                            self.organisation(*role, id, 1, u64::from(*out), process);
+                            self.organisation(*role, &id, 1, u64::from(*out), process);
                             contributed = true;
                         }
                     }
@@ -147,7 +157,13 @@ impl RedFlag for DisqualifiedBids<'_> {
             } else {
                 self.minimum_processes as u64
             };
-            let size = |t: &Tally| if role == OrganisationRole::Tenderer { t.submitted } else { t.processes };
+            let size = |t: &Tally| {
+                if role == OrganisationRole::Tenderer {
+                    t.submitted
+                } else {
+                    t.processes
+                }
+            };
             let ratios: Vec<f64> = tallies
                 .values()
                 .filter(|t| size(t) >= minimum)
@@ -168,7 +184,10 @@ impl RedFlag for DisqualifiedBids<'_> {
                     } else {
                         "contracting processes with submitted bids"
                     };
-                    Verdict::na(format!("{} with fewer than {minimum} {unit}", kind.replace('_', " ")))
+                    Verdict::na(format!(
+                        "{} with fewer than {minimum} {unit}",
+                        kind.replace('_', " ")
+                    ))
                 } else {
                     match &fence {
                         Err(reason) => Verdict::NotApplicable(reason.clone()),
@@ -182,7 +201,12 @@ impl RedFlag for DisqualifiedBids<'_> {
                         }
                     }
                 };
-                out.push(t.trail.judge(kind, id, verdict, vec![format!("{}: {label}", kind.replace('_', " "))]));
+                out.push(t.trail.judge(
+                    kind,
+                    id,
+                    verdict,
+                    vec![format!("{}: {label}", kind.replace('_', " "))],
+                ));
             }
         }
         out

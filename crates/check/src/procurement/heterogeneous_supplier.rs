@@ -32,7 +32,12 @@ pub(crate) struct HeterogeneousSupplier {
 }
 
 impl HeterogeneousSupplier {
-    pub(crate) fn new(digits: usize, threshold: Option<f64>, minimum_processes: usize, minimum_sample: usize) -> Self {
+    pub(crate) fn new(
+        digits: usize,
+        threshold: Option<f64>,
+        minimum_processes: usize,
+        minimum_sample: usize,
+    ) -> Self {
         HeterogeneousSupplier {
             digits,
             threshold,
@@ -53,7 +58,7 @@ impl RedFlag for HeterogeneousSupplier {
             Ok(active) => active,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
-        let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for award in &active {
             if items(&award.suppliers).count() != 1 {
                 continue;
@@ -65,7 +70,7 @@ impl RedFlag for HeterogeneousSupplier {
                 let code = item.classification.ok().and_then(|c| c.id.ok());
                 if let Some(code) = code {
                     let division: String = code.0.chars().take(self.digits).collect();
-                    seen.entry(supplier).or_default().insert(division);
+                    seen.entry(supplier.to_string()).or_default().insert(division);
                 }
             }
         }
@@ -73,7 +78,7 @@ impl RedFlag for HeterogeneousSupplier {
             return Verdict::na("no active award to one supplier with classified items");
         }
         for (id, divisions) in seen {
-            let supplier = self.suppliers.entry(id.to_string()).or_default();
+            let supplier = self.suppliers.entry(id).or_default();
             supplier.processes += 1;
             supplier.divisions.extend(divisions);
             supplier.trail.add(process);
@@ -88,7 +93,13 @@ impl RedFlag for HeterogeneousSupplier {
             .filter(|s| s.processes >= self.minimum_processes)
             .map(|s| s.divisions.len() as f64)
             .collect();
-        let fence = Fence::of(&varieties, self.threshold, Tail::Upper, self.minimum_sample, "suppliers");
+        let fence = Fence::of(
+            &varieties,
+            self.threshold,
+            Tail::Upper,
+            self.minimum_sample,
+            "suppliers",
+        );
         suppliers
             .iter()
             .map(|(id, s)| {

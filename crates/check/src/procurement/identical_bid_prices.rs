@@ -6,6 +6,7 @@
 //! least one tenderer id. A tenderer may bid the same price twice; only
 //! different sets of tenderers count.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::process::{amount, bid_status, tenderer_ids, Process};
@@ -20,7 +21,7 @@ impl RedFlag for IdenticalBidPrices {
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         // (amount bits, currency) → the tenderer sets that bid it, in order.
-        let mut prices: BTreeMap<(u64, &str), Vec<BTreeSet<&str>>> = BTreeMap::new();
+        let mut prices: BTreeMap<(u64, &str), Vec<BTreeSet<Cow<'_, str>>>> = BTreeMap::new();
         let mut compared = 0;
         for bid in bids {
             match bid_status(bid) {
@@ -29,7 +30,10 @@ impl RedFlag for IdenticalBidPrices {
                 Ok(_) => {}
             }
             let ids = tenderer_ids(bid);
-            let priced = bid.value.ok().is_some_and(|v| !v.amount.is_absent() && !v.currency.is_absent());
+            let priced = bid
+                .value
+                .ok()
+                .is_some_and(|v| !v.amount.is_absent() && !v.currency.is_absent());
             if ids.is_empty() || !priced {
                 continue;
             }
@@ -42,14 +46,16 @@ impl RedFlag for IdenticalBidPrices {
             prices.entry(key).or_default().push(ids);
         }
         if compared < 2 {
-            return Verdict::na("fewer than two submitted bids with value.amount, value.currency and a tenderer id");
+            return Verdict::na(
+                "fewer than two submitted bids with value.amount, value.currency and a tenderer id",
+            );
         }
         let mut tied: BTreeSet<&str> = BTreeSet::new();
         let mut first: Option<(f64, &str)> = None;
         for ((bits, currency), sets) in &prices {
-            let distinct: BTreeSet<&BTreeSet<&str>> = sets.iter().collect();
+            let distinct: BTreeSet<&BTreeSet<Cow<'_, str>>> = sets.iter().collect();
             if distinct.len() > 1 {
-                tied.extend(sets.iter().flatten());
+                tied.extend(sets.iter().flatten().map(|t| t.as_ref()));
                 first.get_or_insert((f64::from_bits(*bits), currency));
             }
         }

@@ -15,12 +15,14 @@ pub(crate) struct LateBidWon;
 
 impl RedFlag for LateBidWon {
     fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let end = process
-            .tender()
-            .and_then(|t| t.tender_period.ok())
-            .map_or(Err("no tender.tenderPeriod.endDate".to_string()), |p| {
-                p.end_date.require("tender.tenderPeriod.endDate").map(|d| d.as_ref())
-            });
+        let end = process.tender().and_then(|t| t.tender_period.ok()).map_or(
+            Err("no tender.tenderPeriod.endDate".to_string()),
+            |p| {
+                p.end_date
+                    .require("tender.tenderPeriod.endDate")
+                    .map(|d| d.as_ref())
+            },
+        );
         let end = match end {
             Ok(end) => end,
             Err(reason) => return Verdict::NotApplicable(reason),
@@ -41,7 +43,7 @@ impl RedFlag for LateBidWon {
             Ok(bids) => bids,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
-        let mut late: BTreeSet<&str> = BTreeSet::new();
+        let mut late: BTreeSet<String> = BTreeSet::new();
         let mut late_date = None;
         let mut undated = false;
         for bid in bids {
@@ -50,7 +52,11 @@ impl RedFlag for LateBidWon {
                 Ok(BidStatus::Valid) => {}
                 Ok(_) => continue,
             }
-            let won: Vec<&str> = tenderer_ids(bid).into_iter().filter(|t| winners.contains(t)).collect();
+            let won: Vec<String> = tenderer_ids(bid)
+                .into_iter()
+                .filter(|t| winners.contains(t))
+                .map(|t| t.into_owned())
+                .collect();
             if won.is_empty() {
                 continue;
             }
@@ -71,7 +77,7 @@ impl RedFlag for LateBidWon {
             }
         }
         if let Some(received) = late_date {
-            let names: Vec<&str> = late.iter().copied().collect();
+            let names: Vec<&str> = late.iter().map(String::as_str).collect();
             let mut verdict = Verdict::flag(format!(
                 "The valid bid of {} was received on {}, after the submission deadline of {}, and won.",
                 and_list(&names),

@@ -11,18 +11,13 @@ use serde::de::value::SeqAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A JSON member as published: absent (or null), of the expected shape, or of another.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) enum J<T> {
+    #[default]
     Absent,
     Ok(T),
     /// The JSON type found instead ("a string", "an object"...).
     Wrong(&'static str),
-}
-
-impl<T> Default for J<T> {
-    fn default() -> Self {
-        J::Absent
-    }
 }
 
 impl<T> J<T> {
@@ -272,6 +267,9 @@ mod tests {
         assert_eq!(from_bytes.amount, J::Ok(Num(2.0)));
         assert!(from_bytes.tags.is_absent());
         assert_eq!(from_bytes.name.require("name"), Ok(&Cow::Owned("xé".to_string())));
-        assert_eq!(thing.amount.require("value.amount"), Err("value.amount is a string".to_string()));
+        assert_eq!(
+            thing.amount.require("value.amount"),
+            Err("value.amount is a string".to_string())
+        );
     }
 }

@@ -40,7 +40,10 @@ impl RedFlag for LowestBidDisqualified {
                 Ok(status) if !status.submitted() => continue,
                 Ok(status) => status,
             };
-            let has_price = bid.value.ok().is_some_and(|v| !v.amount.is_absent() && !v.currency.is_absent());
+            let has_price = bid
+                .value
+                .ok()
+                .is_some_and(|v| !v.amount.is_absent() && !v.currency.is_absent());
             if !has_price {
                 continue;
             }
@@ -52,7 +55,10 @@ impl RedFlag for LowestBidDisqualified {
         let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _)| v.currency).collect();
         if currencies.len() > 1 {
             let list: Vec<&str> = currencies.into_iter().collect();
-            return Verdict::na(format!("submitted bids in several currencies ({})", list.join(", ")));
+            return Verdict::na(format!(
+                "submitted bids in several currencies ({})",
+                list.join(", ")
+            ));
         }
         let lowest_valid = priced
             .iter()
@@ -62,13 +68,19 @@ impl RedFlag for LowestBidDisqualified {
         let Some(lowest_valid) = lowest_valid else {
             return Verdict::na("no valid bid with value.amount and value.currency");
         };
-        let lowest = priced.iter().map(|(_, v, _)| v.value).fold(f64::INFINITY, f64::min);
+        let lowest = priced
+            .iter()
+            .map(|(_, v, _)| v.value)
+            .fold(f64::INFINITY, f64::min);
         let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _)| v.value == lowest).collect();
         if !at_lowest.iter().all(|(s, _, _)| *s == BidStatus::Disqualified) {
             return Verdict::Clean;
         }
         let currency = at_lowest.first().map_or("", |(_, v, _)| v.currency);
-        let who: BTreeSet<&str> = at_lowest.iter().flat_map(|(_, _, t)| t.iter().copied()).collect();
+        let who: BTreeSet<&str> = at_lowest
+            .iter()
+            .flat_map(|(_, _, t)| t.iter().map(|x| x.as_ref()))
+            .collect();
         let who: Vec<&str> = who.into_iter().collect();
         let by = if who.is_empty() {
             String::new()

@@ -11,7 +11,8 @@
 
 mod codes;
 mod compile;
-pub(crate) mod lenient;
+mod lenient;
+mod line;
 mod model;
 mod process;
 mod stats;
@@ -25,6 +26,7 @@ mod direct_award;
 mod disqualified_bids;
 mod heterogeneous_supplier;
 mod identical_bid_prices;
+mod kinds;
 mod late_bid_won;
 mod lowest_bid_disqualified;
 mod new_supplier;
@@ -37,12 +39,14 @@ mod supplier_concentration;
 mod unsuccessful_bids;
 
 pub use compile::{ContractingProcess, LoggedRelease};
+pub use line::{read_compiled_line, CompiledLine};
 pub(crate) use model::Release;
+pub use model::WrongType;
 pub(crate) use process::Process;
 
 use mandate_model::{Evidence, Finding, Subject};
 use mandate_rules::codelist::PROCUREMENT_METHODS;
-use mandate_rules::{CodeList, Indicator, IndicatorKind, Pack};
+use mandate_rules::{CodeList, Indicator, Pack};
 
 use crate::coverage::Coverage;
 use crate::finding::finding;
@@ -138,7 +142,7 @@ impl<'p> Screen<'p> {
         Screen {
             pack,
             indicator,
-            flag: build(&indicator.kind),
+            flag: kinds::build(&indicator.kind),
         }
     }
 
@@ -218,7 +222,11 @@ impl<'p> Screen<'p> {
     }
 
     /// The aggregate verdicts, once every process was observed.
-    pub(crate) fn finish(&mut self, coverage: &mut Coverage, mut log: Option<&mut Vec<VerdictRecord>>) -> Vec<Finding> {
+    pub(crate) fn finish(
+        &mut self,
+        coverage: &mut Coverage,
+        mut log: Option<&mut Vec<VerdictRecord>>,
+    ) -> Vec<Finding> {
         let id = self.indicator.common.id.clone();
         let mut findings = Vec::new();
         for judgement in self.flag.finish() {
@@ -296,7 +304,12 @@ impl<'p> Screen<'p> {
             }
         }
         match details {
-            Some(d) if indicator.excluded_procurement_method_details.iter().any(|x| x == d) => {
+            Some(d)
+                if indicator
+                    .excluded_procurement_method_details
+                    .iter()
+                    .any(|x| x == d) =>
+            {
                 Some(format!("procurement method details `{d}` (excluded)"))
             }
             _ => None,
@@ -324,15 +337,20 @@ pub(crate) fn codelist_for<'c>(lists: &'c [CodeList], ocid: &str) -> Option<&'c 
 
 /// Reads, maps and screens one compiled release with every screen.
 pub(crate) fn screen_release<'a>(
-    screens: &mut [Screen<'_>],
+    run: Run<'_, '_>,
     mut release: Release<'a>,
     ocid: &'a str,
     source: Option<&'a str>,
     evidence: &'a dyn Fn() -> Vec<Evidence>,
-    codelists: &[CodeList],
-    coverage: &mut Coverage,
-    mut log: Option<&mut Vec<VerdictRecord>>,
 ) -> Vec<Finding> {
+    let Run {
+        screens,
+        codelists,
+        coverage,
+        mut log,
+        wrong,
+    } = run;
+    *wrong = release.wrong_types();
     codes::normalize(&mut release, codelist_for(codelists, ocid), coverage);
     let process = Process {
         ocid,
@@ -346,145 +364,15 @@ pub(crate) fn screen_release<'a>(
         .collect()
 }
 
-fn build<'p>(kind: &'p IndicatorKind) -> Box<dyn RedFlag + 'p> {
-    use IndicatorKind as K;
-    match kind {
-        K::SingleBid { count_from } => Box::new(single_bid::SingleBid { count_from }),
-        K::ShortTenderPeriod {
-            minimum_days,
-            days,
-            whole_days,
-            minimum_days_by_method_details,
-        } => Box::new(short_tender_period::ShortTenderPeriod {
-            minimum_days: *minimum_days,
-            days: *days,
-            whole_days: *whole_days,
-            by_details: minimum_days_by_method_details,
-        }),
-        K::PriceCloseToWinningBid {
-            threshold,
-            minimum_sample,
-        } => Box::new(bid_ratio::BidRatio::close(*threshold, *minimum_sample)),
-        K::HeavilyDiscountedBid {
-            threshold,
-            minimum_sample,
-        } => Box::new(bid_ratio::BidRatio::discounted(*threshold, *minimum_sample)),
-        K::ExcessiveUnsuccessfulBids {
-            percentile,
-            minimum_bids,
-            threshold,
-            minimum_sample,
-        } => Box::new(unsuccessful_bids::UnsuccessfulBids::new(
-            *percentile,
-            *minimum_bids as u64,
-            *threshold,
-            *minimum_sample,
-        )),
-        K::IdenticalBidPrices {} => Box::new(identical_bid_prices::IdenticalBidPrices),
-        K::LateBidWon {} => Box::new(late_bid_won::LateBidWon),
-        K::AllExceptWinnerDisqualified { minimum_disqualified } => {
-            Box::new(all_except_winner_disqualified::AllExceptWinnerDisqualified {
-                minimum: *minimum_disqualified,
-            })
-        }
-        K::LowestBidDisqualified {} => Box::new(lowest_bid_disqualified::LowestBidDisqualified),
-        K::ExcessiveDisqualifiedBids {
-            threshold,
-            per,
-            minimum_contracting_processes,
-            minimum_submitted_bids,
-            minimum_sample,
-        } => Box::new(disqualified_bids::DisqualifiedBids::new(
-            per,
-            *threshold,
-            *minimum_contracting_processes,
-            *minimum_submitted_bids,
-            *minimum_sample,
-        )),
-        K::HeterogeneousSupplier {
-            digits,
-            threshold,
-            minimum_contracting_processes,
-            minimum_sample,
-        } => Box::new(heterogeneous_supplier::HeterogeneousSupplier::new(
-            *digits,
-            *threshold,
-            *minimum_contracting_processes,
-            *minimum_sample,
-        )),
-        K::HighComplaintRate {
-            threshold,
-            minimum_contracting_processes,
-            minimum_sample,
-        } => Box::new(complaint_rate::ComplaintRate::new(
-            *threshold,
-            *minimum_contracting_processes,
-            *minimum_sample,
-        )),
-        K::SupplierConcentration {
-            threshold,
-            minimum_contracting_processes,
-            minimum_sample,
-        } => Box::new(supplier_concentration::SupplierConcentration::new(
-            *threshold,
-            *minimum_contracting_processes,
-            *minimum_sample,
-        )),
-        K::RepeatSupplier {
-            threshold,
-            minimum_contracting_processes,
-            minimum_sample,
-        } => Box::new(repeat_supplier::RepeatSupplier::new(
-            *threshold,
-            *minimum_contracting_processes,
-            *minimum_sample,
-        )),
-        K::BidRotation {
-            minimum_contracting_processes,
-            minimum_group_size,
-            maximum_group_size,
-        } => Box::new(bid_rotation::BidRotation::new(
-            *minimum_contracting_processes,
-            *minimum_group_size,
-            *maximum_group_size,
-        )),
-        K::SplitPurchases {
-            threshold,
-            currency,
-            margin,
-            window_days,
-            minimum_count,
-        } => Box::new(split_purchases::SplitPurchases::new(
-            *threshold,
-            currency,
-            *margin,
-            *window_days,
-            *minimum_count,
-        )),
-        K::ContractValueIncrease { maximum_increase } => {
-            Box::new(contract_value_increase::ContractValueIncrease {
-                maximum_increase: *maximum_increase,
-            })
-        }
-        K::NewSupplier {
-            minimum_days,
-            registration_date_field,
-        } => Box::new(new_supplier::NewSupplier {
-            minimum_days: *minimum_days,
-            field: registration_date_field,
-        }),
-        K::DirectAwardAboveThreshold {
-            threshold,
-            currency,
-            methods,
-            threshold_by_category,
-        } => Box::new(direct_award::DirectAward {
-            threshold: *threshold,
-            currency,
-            methods,
-            by_category: threshold_by_category,
-        }),
-    }
+/// What screening a process updates: the screens' state, coverage, and the
+/// verdict log when one is kept.
+pub(crate) struct Run<'r, 'p> {
+    pub screens: &'r mut [Screen<'p>],
+    pub codelists: &'r [CodeList],
+    pub coverage: &'r mut Coverage,
+    pub log: Option<&'r mut Vec<VerdictRecord>>,
+    /// Filled with the process's wrong-typed members.
+    pub wrong: &'r mut Vec<WrongType>,
 }
 
 /// `value` as a count: integers, or floats that are whole numbers.

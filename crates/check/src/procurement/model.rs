@@ -34,6 +34,15 @@ pub(crate) struct Release<'a> {
 pub(crate) struct Org<'a> {
     pub id: J<Id<'a>>,
     pub name: J<Str<'a>>,
+    /// OCDS 1.0 references carry only this.
+    pub identifier: J<Identifier<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, bound(deserialize = "'de: 'a"))]
+pub(crate) struct Identifier<'a> {
+    pub scheme: J<Str<'a>>,
+    pub id: J<Id<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +135,7 @@ pub(crate) struct Party<'a> {
 
 object_shape!(
     Org,
+    Identifier,
     Tender,
     Period,
     Money,
@@ -138,7 +148,169 @@ object_shape!(
     Party
 );
 
+impl Org<'_> {
+    /// The organisation's id: `id`, or for an OCDS 1.0 reference without
+    /// one, `identifier.scheme`-`identifier.id` (the form OCDS 1.1 gives
+    /// party ids, so both versions' references match).
+    pub(crate) fn key(&self) -> Result<std::borrow::Cow<'_, str>, &'static str> {
+        match &self.id {
+            J::Ok(id) if !id.0.is_empty() => return Ok(std::borrow::Cow::Borrowed(id.0.as_ref())),
+            J::Wrong(kind) => return Err(kind),
+            _ => {}
+        }
+        let identifier = self.identifier.ok().ok_or("missing")?;
+        match (&identifier.scheme, &identifier.id) {
+            (J::Ok(scheme), J::Ok(id)) if !scheme.is_empty() && !id.0.is_empty() => {
+                Ok(std::borrow::Cow::Owned(format!("{scheme}-{}", id.0)))
+            }
+            _ => Err("missing"),
+        }
+    }
+}
+
+/// A member of the wrong JSON type: where, what it was, what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongType {
+    pub field: String,
+    pub found: &'static str,
+    pub expected: &'static str,
+}
+
+/// Collects the wrong-typed members of a release, with their paths.
+struct Wrongs(Vec<WrongType>);
+
+impl Wrongs {
+    fn check<T>(&mut self, value: &J<T>, field: impl FnOnce() -> String, expected: &'static str) {
+        if let J::Wrong(found) = value {
+            self.0.push(WrongType {
+                field: field(),
+                found,
+                expected,
+            });
+        }
+    }
+
+    fn list<'v, T>(
+        &mut self,
+        value: &'v J<Vec<J<T>>>,
+        field: &str,
+    ) -> impl Iterator<Item = (usize, &'v T)> + 'v {
+        self.check(value, || field.to_string(), "an array");
+        for (i, item) in value.ok().into_iter().flatten().enumerate() {
+            self.check(item, || format!("{field}[{i}]"), "an object");
+        }
+        value
+            .ok()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, item)| item.ok().map(|t| (i, t)))
+    }
+
+    fn org(&mut self, org: &J<Org<'_>>, field: &str) {
+        self.check(org, || field.to_string(), "an object");
+        if let J::Ok(org) = org {
+            self.check(&org.id, || format!("{field}.id"), "a string");
+            self.check(&org.name, || format!("{field}.name"), "a string");
+        }
+    }
+
+    fn money(&mut self, money: &J<Money<'_>>, field: &str) {
+        self.check(money, || field.to_string(), "an object");
+        if let J::Ok(money) = money {
+            self.check(&money.amount, || format!("{field}.amount"), "a number");
+            self.check(&money.currency, || format!("{field}.currency"), "a string");
+        }
+    }
+}
+
 impl<'a> Release<'a> {
+    /// Every member the indicators read that has the wrong JSON type, so a
+    /// reader can report it with its file and line (the indicators that need
+    /// it also say so in coverage).
+    pub(crate) fn wrong_types(&self) -> Vec<WrongType> {
+        let mut w = Wrongs(Vec::new());
+        w.check(&self.ocid, || "ocid".into(), "a string");
+        w.check(&self.date, || "date".into(), "a string");
+        w.org(&self.buyer, "buyer");
+        w.check(&self.tender, || "tender".into(), "an object");
+        if let J::Ok(t) = &self.tender {
+            let strings = [
+                (&t.status, "tender.status"),
+                (&t.procurement_method, "tender.procurementMethod"),
+                (&t.procurement_method_details, "tender.procurementMethodDetails"),
+                (&t.main_procurement_category, "tender.mainProcurementCategory"),
+            ];
+            for (value, field) in strings {
+                w.check(value, || field.into(), "a string");
+            }
+            w.check(
+                &t.number_of_tenderers,
+                || "tender.numberOfTenderers".into(),
+                "a number",
+            );
+            w.check(&t.tender_period, || "tender.tenderPeriod".into(), "an object");
+            if let J::Ok(p) = &t.tender_period {
+                w.check(
+                    &p.start_date,
+                    || "tender.tenderPeriod.startDate".into(),
+                    "a string",
+                );
+                w.check(&p.end_date, || "tender.tenderPeriod.endDate".into(), "a string");
+            }
+            w.money(&t.value, "tender.value");
+            w.org(&t.procuring_entity, "tender.procuringEntity");
+            w.check(&t.complaints, || "tender.complaints".into(), "an array");
+        }
+        w.check(&self.bids, || "bids".into(), "an object");
+        if let J::Ok(bids) = &self.bids {
+            let details: Vec<_> = w.list(&bids.details, "bids.details").collect();
+            for (i, bid) in details {
+                w.check(&bid.status, || format!("bids.details[{i}].status"), "a string");
+                w.check(&bid.date, || format!("bids.details[{i}].date"), "a string");
+                w.money(&bid.value, &format!("bids.details[{i}].value"));
+                let tenderers: Vec<_> = w
+                    .list(&bid.tenderers, &format!("bids.details[{i}].tenderers"))
+                    .collect();
+                for (j, tenderer) in tenderers {
+                    w.check(
+                        &tenderer.id,
+                        || format!("bids.details[{i}].tenderers[{j}].id"),
+                        "a string",
+                    );
+                }
+            }
+        }
+        let awards: Vec<_> = w.list(&self.awards, "awards").collect();
+        for (i, award) in awards {
+            w.check(&award.status, || format!("awards[{i}].status"), "a string");
+            w.check(&award.date, || format!("awards[{i}].date"), "a string");
+            w.money(&award.value, &format!("awards[{i}].value"));
+            let suppliers: Vec<_> = w
+                .list(&award.suppliers, &format!("awards[{i}].suppliers"))
+                .collect();
+            for (j, supplier) in suppliers {
+                w.check(
+                    &supplier.id,
+                    || format!("awards[{i}].suppliers[{j}].id"),
+                    "a string",
+                );
+            }
+            w.check(
+                &award.complaints,
+                || format!("awards[{i}].complaints"),
+                "an array",
+            );
+        }
+        let contracts: Vec<_> = w.list(&self.contracts, "contracts").collect();
+        for (i, contract) in contracts {
+            w.check(&contract.status, || format!("contracts[{i}].status"), "a string");
+            w.money(&contract.value, &format!("contracts[{i}].value"));
+        }
+        w.check(&self.complaints, || "complaints".into(), "an array");
+        w.0
+    }
+
     /// Reads the typed view of a compiled release. Never fails on content:
     /// wrong types are kept as [`J::Wrong`]; a `Value` is always well-formed.
     pub(crate) fn from_value(value: &'a serde_json::Value) -> Release<'a> {
@@ -188,6 +360,9 @@ mod tests {
         assert_eq!(bids.len(), 2);
         assert!(matches!(bids[1], J::Wrong("a string")));
         let supplier = items(&release.awards).next().unwrap();
-        assert_eq!(items(&supplier.suppliers).next().unwrap().id.ok().unwrap().0, "42");
+        assert_eq!(
+            items(&supplier.suppliers).next().unwrap().id.ok().unwrap().0,
+            "42"
+        );
     }
 }

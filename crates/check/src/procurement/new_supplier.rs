@@ -32,7 +32,7 @@ impl RedFlag for NewSupplier<'_> {
         let mut dated = 0;
         for supplier in supplier_ids(&active) {
             let registered = process
-                .party(supplier)
+                .party(&supplier)
                 .and_then(|p| p.details.ok())
                 .and_then(|d| d.0.iter().find(|(k, _)| k == self.field).map(|(_, v)| v.as_ref()))
                 .and_then(calendar_date);
@@ -53,7 +53,10 @@ impl RedFlag for NewSupplier<'_> {
             }
         }
         if dated == 0 {
-            return Verdict::na(format!("no parties[].details.{} for the winning supplier", self.field));
+            return Verdict::na(format!(
+                "no parties[].details.{} for the winning supplier",
+                self.field
+            ));
         }
         Verdict::Clean
     }

@@ -3,6 +3,7 @@
 //! (which bids were submitted, which awards are final...). Each answer is a
 //! value or the reason it cannot be given, phrased for coverage.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -79,11 +80,11 @@ impl<'a> Process<'a> {
     }
 
     /// The buyer's id, or why there is none.
-    pub(crate) fn buyer_id(&self) -> Result<&str, String> {
+    pub(crate) fn buyer_id(&self) -> Result<Cow<'_, str>, String> {
         org_id(&self.release.buyer, "buyer")
     }
 
-    pub(crate) fn procuring_entity_id(&self) -> Result<&str, String> {
+    pub(crate) fn procuring_entity_id(&self) -> Result<Cow<'_, str>, String> {
         let entity = self.tender().map_or(&J::Absent, |t| &t.procuring_entity);
         org_id(entity, "tender.procuringEntity")
     }
@@ -164,13 +165,12 @@ impl<'a> Process<'a> {
     }
 }
 
-/// Ids of the suppliers of the given awards.
-pub(crate) fn supplier_ids<'r>(awards: &[&'r Award<'_>]) -> BTreeSet<&'r str> {
+/// Ids of the suppliers of the given awards (see [`Org::key`]).
+pub(crate) fn supplier_ids<'r>(awards: &[&'r Award<'_>]) -> BTreeSet<Cow<'r, str>> {
     awards
         .iter()
         .flat_map(|a| items(&a.suppliers))
-        .filter_map(|s| s.id.ok())
-        .map(|id| id.0.as_ref())
+        .filter_map(|s| s.key().ok())
         .collect()
 }
 
@@ -205,21 +205,18 @@ pub(crate) fn award_status(award: &Award<'_>) -> Result<AwardStatus, String> {
     }
 }
 
-/// Distinct tenderer ids of a bid (tenderers without an id are left out).
-pub(crate) fn tenderer_ids<'r>(bid: &'r Bid<'_>) -> BTreeSet<&'r str> {
-    items(&bid.tenderers)
-        .filter_map(|t| t.id.ok())
-        .map(|id| id.0.as_ref())
-        .collect()
+/// Distinct tenderer ids of a bid (see [`Org::key`]; tenderers without
+/// an id are left out).
+pub(crate) fn tenderer_ids<'r>(bid: &'r Bid<'_>) -> BTreeSet<Cow<'r, str>> {
+    items(&bid.tenderers).filter_map(|t| t.key().ok()).collect()
 }
 
-/// An organisation reference's id.
-pub(crate) fn org_id<'r>(org: &'r J<Org<'_>>, field: &str) -> Result<&'r str, String> {
-    let org = org.require(field)?;
-    match &org.id {
-        J::Ok(id) => Ok(id.0.as_ref()),
-        J::Absent => Err(format!("no {field}.id")),
-        J::Wrong(kind) => Err(format!("{field}.id is {kind}")),
+/// An organisation reference's id (see [`Org::key`]).
+pub(crate) fn org_id<'r>(org: &'r J<Org<'_>>, field: &str) -> Result<Cow<'r, str>, String> {
+    match org.require(field)?.key() {
+        Ok(id) => Ok(id),
+        Err("missing") => Err(format!("no {field}.id")),
+        Err(kind) => Err(format!("{field}.id is {kind}")),
     }
 }
 

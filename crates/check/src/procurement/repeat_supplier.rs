@@ -60,7 +60,7 @@ impl RedFlag for RepeatSupplier {
             return Verdict::na("the active awards name no supplier id");
         }
         let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, name.map(|n| n.as_ref()));
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         for supplier in suppliers {
@@ -78,8 +78,14 @@ impl RedFlag for RepeatSupplier {
             .filter(|b| b.processes >= self.minimum_processes)
             .flat_map(|b| b.suppliers.values().map(|(n, _)| *n as f64 / b.processes as f64))
             .collect();
-        let fence = Fence::of(&shares, self.threshold, Tail::Upper, self.minimum_sample, "buyer–supplier pairs")
-            .and_then(Fence::positive);
+        let fence = Fence::of(
+            &shares,
+            self.threshold,
+            Tail::Upper,
+            self.minimum_sample,
+            "buyer–supplier pairs",
+        )
+        .and_then(Fence::positive);
         let mut out = Vec::new();
         for (buyer, b) in &buyers {
             let label = self.names.label(buyer);
@@ -103,7 +109,12 @@ impl RedFlag for RepeatSupplier {
                     }
                 };
                 let involved = vec![format!("buyer: {label}"), format!("supplier: {supplier}")];
-                out.push(trail.judge("buyer_supplier", &format!("{buyer} / {supplier}"), verdict, involved));
+                out.push(trail.judge(
+                    "buyer_supplier",
+                    &format!("{buyer} / {supplier}"),
+                    verdict,
+                    involved,
+                ));
             }
         }
         out

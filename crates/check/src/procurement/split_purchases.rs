@@ -41,7 +41,13 @@ pub(crate) struct SplitPurchases<'p> {
 }
 
 impl<'p> SplitPurchases<'p> {
-    pub(crate) fn new(threshold: f64, currency: &'p str, margin: f64, window_days: u32, minimum_count: usize) -> Self {
+    pub(crate) fn new(
+        threshold: f64,
+        currency: &'p str,
+        margin: f64,
+        window_days: u32,
+        minimum_count: usize,
+    ) -> Self {
         SplitPurchases {
             threshold,
             currency,
@@ -87,10 +93,14 @@ impl RedFlag for SplitPurchases<'_> {
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         // supplier → (total, earliest award date) in this process.
-        let mut bought: BTreeMap<&str, (f64, NaiveDate)> = BTreeMap::new();
+        let mut bought: BTreeMap<String, (f64, NaiveDate)> = BTreeMap::new();
         for award in &active {
             let suppliers = items(&award.suppliers).count();
-            let Some(supplier) = supplier_ids(&[*award]).into_iter().next().filter(|_| suppliers == 1) else {
+            let Some(supplier) = supplier_ids(&[*award])
+                .into_iter()
+                .next()
+                .filter(|_| suppliers == 1)
+            else {
                 return Verdict::na(format!(
                     "an active award has {suppliers} suppliers with ids, so its value cannot be attributed"
                 ));
@@ -108,15 +118,18 @@ impl RedFlag for SplitPurchases<'_> {
             let Some(date) = award.date.ok().and_then(|d| calendar_date(d)) else {
                 return Verdict::na("no awards[].date (or not a date)");
             };
-            let entry = bought.entry(supplier).or_insert((0.0, date));
+            let entry = bought.entry(supplier.into_owned()).or_insert((0.0, date));
             entry.0 += value.value;
             entry.1 = entry.1.min(date);
         }
         let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, name.map(|n| n.as_ref()));
         for (supplier, (total, date)) in bought {
             if total >= self.floor && total < self.threshold {
-                let pair = self.pairs.entry((buyer.to_string(), supplier.to_string())).or_default();
+                let pair = self
+                    .pairs
+                    .entry((buyer.to_string(), supplier.to_string()))
+                    .or_default();
                 pair.purchases.push(Purchase {
                     date,
                     ocid: process.ocid.to_string(),
@@ -132,7 +145,8 @@ impl RedFlag for SplitPurchases<'_> {
         let mut pairs = std::mem::take(&mut self.pairs);
         let mut out = Vec::new();
         for ((buyer, supplier), pair) in &mut pairs {
-            pair.purchases.sort_by(|a, b| (a.date, &a.ocid).cmp(&(b.date, &b.ocid)));
+            pair.purchases
+                .sort_by(|a, b| (a.date, &a.ocid).cmp(&(b.date, &b.ocid)));
             let window = self.densest(&pair.purchases);
             let sum: f64 = window.iter().map(|p| p.amount).sum();
             let label = self.names.label(buyer);
@@ -151,7 +165,12 @@ impl RedFlag for SplitPurchases<'_> {
                 Verdict::Clean
             };
             let involved = vec![format!("buyer: {label}"), format!("supplier: {supplier}")];
-            out.push(pair.trail.judge("buyer_supplier", &format!("{buyer} / {supplier}"), verdict, involved));
+            out.push(pair.trail.judge(
+                "buyer_supplier",
+                &format!("{buyer} / {supplier}"),
+                verdict,
+                involved,
+            ));
         }
         out
     }

@@ -122,7 +122,10 @@ impl Fence {
         if self.value > 0.0 {
             Ok(self)
         } else {
-            Err(format!("{} is not above 0, so it cannot single anyone out", self.basis))
+            Err(format!(
+                "{} is not above 0, so it cannot single anyone out",
+                self.basis
+            ))
         }
     }
 }

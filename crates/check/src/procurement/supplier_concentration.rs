@@ -46,7 +46,10 @@ impl SupplierConcentration {
 fn share(b: &Buyer) -> Result<(f64, &str, &str, f64), String> {
     let [(currency, suppliers)] = b.totals.iter().collect::<Vec<_>>()[..] else {
         let list: Vec<&str> = b.totals.keys().map(String::as_str).collect();
-        return Err(format!("awards in several currencies ({}), not added up", list.join(", ")));
+        return Err(format!(
+            "awards in several currencies ({}), not added up",
+            list.join(", ")
+        ));
     };
     let total: f64 = suppliers.values().sum();
     let Some((top, top_total)) = suppliers.iter().max_by(|a, b| a.1.total_cmp(b.1)) else {
@@ -76,7 +79,11 @@ impl RedFlag for SupplierConcentration {
         let mut awarded = Vec::new();
         for award in &active {
             let suppliers = items(&award.suppliers).count();
-            let Some(supplier) = supplier_ids(&[*award]).into_iter().next().filter(|_| suppliers == 1) else {
+            let Some(supplier) = supplier_ids(&[*award])
+                .into_iter()
+                .next()
+                .filter(|_| suppliers == 1)
+            else {
                 return Verdict::na(format!(
                     "an active award has {suppliers} suppliers with ids, so its value cannot be attributed"
                 ));
@@ -87,7 +94,7 @@ impl RedFlag for SupplierConcentration {
             }
         }
         let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, name.map(|n| n.as_ref()));
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         tally.trail.add(process);
@@ -110,7 +117,14 @@ impl RedFlag for SupplierConcentration {
             .filter(|b| eligible(b))
             .filter_map(|b| share(b).ok().map(|s| s.0))
             .collect();
-        let fence = Fence::of(&shares, self.threshold, Tail::Upper, self.minimum_sample, "buyers").and_then(Fence::positive);
+        let fence = Fence::of(
+            &shares,
+            self.threshold,
+            Tail::Upper,
+            self.minimum_sample,
+            "buyers",
+        )
+        .and_then(Fence::positive);
         buyers
             .iter()
             .map(|(id, b)| {

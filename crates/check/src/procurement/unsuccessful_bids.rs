@@ -34,7 +34,12 @@ pub(crate) struct UnsuccessfulBids {
 }
 
 impl UnsuccessfulBids {
-    pub(crate) fn new(percentile: u32, minimum_bids: u64, threshold: Option<f64>, minimum_sample: usize) -> Self {
+    pub(crate) fn new(
+        percentile: u32,
+        minimum_bids: u64,
+        threshold: Option<f64>,
+        minimum_sample: usize,
+    ) -> Self {
         UnsuccessfulBids {
             percentile,
             minimum_bids,
@@ -65,7 +70,7 @@ impl RedFlag for UnsuccessfulBids {
         if items(&award.suppliers).count() != 1 {
             return Verdict::na("the active award does not have exactly one supplier");
         }
-        let Some(winner) = supplier_ids(&[award]).into_iter().next().map(str::to_string) else {
+        let Some(winner) = supplier_ids(&[award]).into_iter().next().map(|w| w.into_owned()) else {
             return Verdict::na("the active award's supplier has no id");
         };
         let mut valid = BTreeSet::new();
@@ -79,7 +84,7 @@ impl RedFlag for UnsuccessfulBids {
             if ids.len() != 1 {
                 return Verdict::na(format!("a valid bid names {} tenderers", ids.len()));
             }
-            valid.extend(ids.into_iter().map(str::to_string));
+            valid.extend(ids.into_iter().map(|t| t.into_owned()));
         }
         if valid.is_empty() {
             return Verdict::na("no valid bids");
@@ -100,21 +105,30 @@ impl RedFlag for UnsuccessfulBids {
         let tenderers = std::mem::take(&mut self.tenderers);
         let mut counts: Vec<f64> = tenderers.values().map(|t| t.bids as f64).collect();
         counts.sort_by(f64::total_cmp);
-        let ratios: Vec<f64> = tenderers.values().map(|t| t.wins as f64 / t.bids as f64).collect();
-        let fences = Fence::of(&ratios, self.threshold, Tail::Lower, self.minimum_sample, "tenderers")
-            .and_then(Fence::positive)
-            .and_then(|f| match f.quartiles {
-                Some(q) if q.q1 <= 0.0 => Err(format!(
-                    "{}: Q1 is 0, so a quarter of tenderers never win",
-                    f.basis
-                )),
-                _ => Ok(f),
-            })
-            .and_then(|f| {
-                let top = quantile(&counts, f64::from(self.percentile) / 100.0)
-                    .ok_or_else(|| "no tenderers to compare".to_string())?;
-                Ok((top, f))
-            });
+        let ratios: Vec<f64> = tenderers
+            .values()
+            .map(|t| t.wins as f64 / t.bids as f64)
+            .collect();
+        let fences = Fence::of(
+            &ratios,
+            self.threshold,
+            Tail::Lower,
+            self.minimum_sample,
+            "tenderers",
+        )
+        .and_then(Fence::positive)
+        .and_then(|f| match f.quartiles {
+            Some(q) if q.q1 <= 0.0 => Err(format!(
+                "{}: Q1 is 0, so a quarter of tenderers never win",
+                f.basis
+            )),
+            _ => Ok(f),
+        })
+        .and_then(|f| {
+            let top = quantile(&counts, f64::from(self.percentile) / 100.0)
+                .ok_or_else(|| "no tenderers to compare".to_string())?;
+            Ok((top, f))
+        });
         tenderers
             .iter()
             .map(|(id, t)| {

@@ -166,6 +166,27 @@ fn write_jsonl(path: &Path, findings: &[Finding]) -> Result<()> {
     Ok(())
 }
 
+/// Publisher codes the indicators met: mapped by a code list, or unknown.
+fn print_codes(coverage: &Coverage) {
+    let mapped: u64 = coverage.codes.values().flat_map(|c| c.mapped.values()).sum();
+    let unknown: Vec<String> = coverage
+        .codes
+        .iter()
+        .flat_map(|(field, c)| c.unknown.iter().map(move |(v, n)| format!("{field} `{v}` ({n})")))
+        .collect();
+    if mapped == 0 && unknown.is_empty() {
+        return;
+    }
+    println!(
+        "  publisher codes: {mapped} mapped by code lists; unknown to OCDS and unmapped: {}",
+        if unknown.is_empty() {
+            "none".to_string()
+        } else {
+            unknown.join(", ")
+        }
+    );
+}
+
 pub fn print_summary(outcome: &CheckOutcome) {
     let mut rows = Vec::new();
     for (rule_id, coverage) in &outcome.coverage.rules {
@@ -184,6 +205,7 @@ pub fn print_summary(outcome: &CheckOutcome) {
         let not_applicable: u64 = coverage.not_applicable.values().sum();
         rows.push(vec![
             rule_id.clone(),
+            coverage.subject.clone(),
             severity,
             coverage.flagged.to_string(),
             coverage.evaluated.to_string(),
@@ -192,7 +214,14 @@ pub fn print_summary(outcome: &CheckOutcome) {
     }
     println!("Findings per rule:");
     print_table(
-        &["rule", "severity", "findings", "evaluated", "not applicable"],
+        &[
+            "rule",
+            "subject",
+            "severity",
+            "findings",
+            "evaluated",
+            "not applicable",
+        ],
         &rows,
     );
     let by_severity: Vec<String> = Severity::ALL
@@ -208,4 +237,5 @@ pub fn print_summary(outcome: &CheckOutcome) {
         by_severity.join(", "),
         outcome.findings_file.display()
     );
+    print_codes(&outcome.coverage);
 }

@@ -27,6 +27,8 @@ use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS};
 
 /// Rejected records printed per file; all are counted.
 const SHOWN_REJECTIONS: u64 = 10;
+/// Wrong-typed members printed in all (each file's count is in the summary).
+const SHOWN_WRONG_TYPES: u64 = 50;
 /// Example findings printed per indicator (all are in `--json`).
 const SHOWN_FINDINGS: usize = 3;
 /// Beyond this many input files the summary has one row per folder.
@@ -78,6 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         counts: BTreeMap::new(),
         examples: BTreeMap::new(),
         processes: 0,
+        wrong_reported: 0,
     };
     let mut unreadable = 0;
     let mut done_bytes = 0;
@@ -170,7 +173,7 @@ enum Fast {
 }
 
 /// Bytes of whole lines handed to a parser at a time.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// Whole lines of a file, with the number of the first.
 struct Block {
@@ -254,6 +257,8 @@ struct FileStats {
     records: u64,
     rejected: u64,
     duplicates: u64,
+    /// Members of the wrong JSON type (each is also in the coverage).
+    wrong_types: u64,
     findings: u64,
 }
 
@@ -274,6 +279,8 @@ struct Screening<'p, W: Write> {
     counts: BTreeMap<String, u64>,
     examples: BTreeMap<String, Vec<Finding>>,
     processes: u64,
+    /// Wrong-typed members met so far, across files.
+    wrong_reported: u64,
 }
 
 fn ocid_hash(ocid: &str) -> u64 {
@@ -317,7 +324,8 @@ impl<W: Write> Screening<'_, W> {
                 Fast::NothingCompiled => {}
             }
         }
-        let reader = mandate_ingest::open(path, Some(format)).with_context(|| format!("cannot read {name}"))?;
+        let reader =
+            mandate_ingest::open(path, Some(format)).with_context(|| format!("cannot read {name}"))?;
         let mut reader = reader;
         while let Some(item) = reader.next() {
             if self.seq % 512 == 0 {
@@ -353,7 +361,8 @@ impl<W: Write> Screening<'_, W> {
         let stats = &self.files[index];
         if stats.rejected > SHOWN_REJECTIONS {
             let more = stats.rejected - SHOWN_REJECTIONS;
-            self.bar.suspend(|| eprintln!("rejected: {name}: ... and {more} more"));
+            self.bar
+                .suspend(|| eprintln!("rejected: {name}: ... and {more} more"));
         }
         if reader.skipped() > 0 {
             let skipped = reader.skipped();
@@ -370,14 +379,13 @@ impl<W: Write> Screening<'_, W> {
     /// output does not depend on the threads.
     fn read_fast(&mut self, path: &Path, file: usize, name: &str, done_bytes: u64) -> Result<Fast> {
         let handle = File::open(path).with_context(|| format!("cannot read {name}"))?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(2);
         let all_compiled = self.compiled_flag;
         let mut tally = FastTally::default();
         std::thread::scope(|scope| -> Result<Fast> {
             scope.spawn(move || read_blocks(handle, &tx));
             let mut blocks = rx.iter();
-            loop {
-                let Some(first) = blocks.next() else { break };
+            while let Some(first) = blocks.next() {
                 let first = first.with_context(|| format!("{name}: cannot read"))?;
                 let second = blocks
                     .next()
@@ -428,7 +436,12 @@ impl<W: Write> Screening<'_, W> {
             let seq = self.seq;
             self.seq += 1;
             if !self.screened.insert(ocid_hash(compiled.ocid())) {
-                self.duplicate(file, name, &format!("line {line} ({})", compiled.locator()), compiled.ocid());
+                self.duplicate(
+                    file,
+                    name,
+                    &format!("line {line} ({})", compiled.locator()),
+                    compiled.ocid(),
+                );
                 continue;
             }
             let evidence = vec![Evidence {
@@ -436,15 +449,38 @@ impl<W: Write> Screening<'_, W> {
                 record_id: format!("ocds:{}/{}", compiled.ocid(), compiled.release_id()),
                 note: format!("compiled release, {name}: line {line} ({})", compiled.locator()),
             }];
+            let position = format!("line {line} ({})", compiled.locator());
             let findings = self
                 .checker
                 .check_compiled_line(compiled, Some(name), &|| evidence.clone());
+            self.report_wrong_types(file, name, &position);
             self.processes += 1;
             for finding in &findings {
                 self.emit(finding, Some(file))?;
             }
         }
         Ok(())
+    }
+
+    /// Reports the wrong-typed members of the process just screened (the
+    /// first few per file; all are counted).
+    fn report_wrong_types(&mut self, file: usize, name: &str, position: &str) {
+        let wrong = self.checker.wrong_types();
+        if wrong.is_empty() {
+            return;
+        }
+        let stats = &mut self.files[file];
+        for w in wrong {
+            stats.wrong_types += 1;
+            self.wrong_reported += 1;
+            if stats.wrong_types <= SHOWN_REJECTIONS && self.wrong_reported <= SHOWN_WRONG_TYPES {
+                let line = format!(
+                    "wrong type: {name}: {position}: field {}: {}, expected {}",
+                    w.field, w.found, w.expected
+                );
+                self.bar.suspend(|| eprintln!("{line}"));
+            }
+        }
     }
 
     fn duplicate(&mut self, file: usize, name: &str, position: &str, ocid: &str) {
@@ -479,9 +515,10 @@ impl<W: Write> Screening<'_, W> {
             record_id,
             note: format!("compiled release, {name}: {position}"),
         }];
-        let findings =
-            self.checker
-                .check_compiled(&release.release, &release.ocid, Some(name), &|| evidence.clone());
+        let findings = self
+            .checker
+            .check_compiled(&release.release, &release.ocid, Some(name), &|| evidence.clone());
+        self.report_wrong_types(file, name, position);
         self.processes += 1;
         for finding in &findings {
             self.emit(finding, Some(file))?;
@@ -515,13 +552,18 @@ impl<W: Write> Screening<'_, W> {
                     .map(|r| Evidence {
                         log_index: r.log_index,
                         record_id: r.record_id.clone(),
-                        note: notes.get(&r.log_index).cloned().unwrap_or_else(|| "release".into()),
+                        note: notes
+                            .get(&r.log_index)
+                            .cloned()
+                            .unwrap_or_else(|| "release".into()),
                     })
                     .collect()
             };
-            let findings = self
-                .checker
-                .check_compiled(&process.compiled, &process.ocid, Some(&name), &evidence);
+            let findings =
+                self.checker
+                    .check_compiled(&process.compiled, &process.ocid, Some(&name), &evidence);
+            let position = format!("ocid {} (merged releases)", process.ocid);
+            self.report_wrong_types(file, &name, &position);
             self.processes += 1;
             for finding in &findings {
                 self.emit(finding, Some(file))?;
@@ -566,9 +608,10 @@ impl Summary<'_> {
     fn write(&self, out: &mut dyn Write) -> Result<()> {
         let records: u64 = self.files.iter().map(|f| f.records).sum();
         let rejected: u64 = self.files.iter().map(|f| f.rejected).sum();
+        let wrong: u64 = self.files.iter().map(|f| f.wrong_types).sum();
         writeln!(
             out,
-            "Screened {} contracting processes from {} records in {} files ({rejected} records rejected).",
+            "Screened {} contracting processes from {} records in {} files ({rejected} records rejected, {wrong} members of the wrong type).",
             self.processes,
             records,
             self.files.len()
@@ -623,7 +666,7 @@ impl Summary<'_> {
         }
         // Many files: one row per folder (every file is in --coverage).
         let by_folder = self.files.len() > MAX_FILE_ROWS;
-        let mut rows: BTreeMap<String, [u64; 5]> = BTreeMap::new();
+        let mut rows: BTreeMap<String, [u64; 6]> = BTreeMap::new();
         for f in self.files {
             let key = if by_folder {
                 Path::new(&f.file)
@@ -633,7 +676,10 @@ impl Summary<'_> {
                 f.file.clone()
             };
             let row = rows.entry(key).or_default();
-            for (slot, n) in row.iter_mut().zip([1, f.records, f.rejected, f.duplicates, f.findings]) {
+            for (slot, n) in
+                row.iter_mut()
+                    .zip([1, f.records, f.rejected, f.duplicates, f.wrong_types, f.findings])
+            {
                 *slot += n;
             }
         }
@@ -647,13 +693,31 @@ impl Summary<'_> {
             })
             .collect();
         let header: &[&str] = if by_folder {
-            &["folder", "files", "records", "rejected", "duplicates", "findings"]
+            &[
+                "folder",
+                "files",
+                "records",
+                "rejected",
+                "duplicates",
+                "wrong types",
+                "findings",
+            ]
         } else {
-            &["file", "records", "rejected", "duplicates", "findings"]
+            &[
+                "file",
+                "records",
+                "rejected",
+                "duplicates",
+                "wrong types",
+                "findings",
+            ]
         };
         table(out, header, &rows)?;
         if !self.coverage.codes.is_empty() {
-            writeln!(out, "\nPublisher codes (mapped by a code list, or unknown to OCDS):")?;
+            writeln!(
+                out,
+                "\nPublisher codes (mapped by a code list, or unknown to OCDS):"
+            )?;
             for (field, codes) in &self.coverage.codes {
                 for (mapping, n) in &codes.mapped {
                     writeln!(out, "  {field}: mapped {mapping}: {n}")?;
@@ -667,7 +731,11 @@ impl Summary<'_> {
             writeln!(out, "\nExamples (every finding: --json):")?;
             for (id, findings) in self.examples {
                 for f in findings {
-                    writeln!(out, "  {id} [{} {}]: {}", f.subject.kind, f.subject.id, f.explanation)?;
+                    writeln!(
+                        out,
+                        "  {id} [{} {}]: {}",
+                        f.subject.kind, f.subject.id, f.explanation
+                    )?;
                 }
             }
         }
