@@ -121,6 +121,37 @@ fn coverage_table(coverage: &Coverage) -> Markup {
                     td.n { (c.flagged) }
                     td {
                         @for (reason, n) in &c.not_applicable { (n) " × " (reason) br; }
+                        @for (reason, n) in &c.processes_not_used { (n) " processes not used: " (reason) br; }
+                        @if !c.by_source.is_empty() {
+                            details {
+                                summary { "per source file" }
+                                table {
+                                    tr { th { "File" } th { "Evaluated" } th { "Flagged" } th { "Not applicable" } }
+                                    @for (file, s) in &c.by_source {
+                                        tr {
+                                            td { code { (file) } }
+                                            td.n { (s.evaluated) }
+                                            td.n { (s.flagged) }
+                                            td { @for (reason, n) in &s.not_applicable { (n) " × " (reason) br; } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !coverage.codes.is_empty() {
+            h3 { "Publisher codes" }
+            p.muted { "Codes outside the OCDS code lists, mapped through the publishers' code lists or left unknown (an unknown code makes the indicators that need it not applicable)." }
+            table {
+                tr { th { "Field" } th { "Mapped" } th { "Unknown" } }
+                @for (field, codes) in &coverage.codes {
+                    tr {
+                        td { code { (field) } }
+                        td { @for (code, n) in &codes.mapped { (n) " × " (code) br; } }
+                        td { @for (code, n) in &codes.unknown { (n) " × " (code) br; } }
                     }
                 }
             }

@@ -23,6 +23,8 @@ pub struct LoggedRow {
     pub subject: String,
     pub record_id: String,
     pub body: Vec<u8>,
+    /// The file the record was imported from.
+    pub source: String,
 }
 
 pub(crate) fn load_or_rebuild_frontier(conn: &Connection) -> Result<CompactRange> {
@@ -140,8 +142,9 @@ impl Store {
     ) -> Result<()> {
         let placeholders = vec!["?"; kinds.len()].join(", ");
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.idx, r.kind, r.subject, r.record_id, COALESCE(c.content, e.body)
+            "SELECT r.idx, r.kind, r.subject, r.record_id, COALESCE(c.content, e.body), i.file
              FROM records r JOIN log_entries e ON e.idx = r.idx
+             JOIN imports i ON i.id = r.import_id
              LEFT JOIN confidential c ON c.idx = r.idx
              WHERE r.kind IN ({placeholders})
              ORDER BY r.subject, r.time_ms, r.idx"
@@ -154,6 +157,7 @@ impl Store {
                 subject: row.get(2)?,
                 record_id: row.get(3)?,
                 body: row.get(4)?,
+                source: row.get(5)?,
             })?;
         }
         Ok(())

@@ -84,7 +84,10 @@ pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<Chec
         findings.extend(checker.check_case(&done));
     }
 
+    // Releases of the current contracting process, and the file of its latest release
+    // (coverage is counted per source file).
     let mut releases: Vec<LoggedRelease> = Vec::new();
+    let mut source = String::new();
     store.for_each_record(&["ocds_release"], |row| {
         bar.inc(1);
         let Record::OcdsRelease(release) = serde_json::from_slice(&row.body)? else {
@@ -92,8 +95,9 @@ pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<Chec
         };
         if releases.first().is_some_and(|r| r.release.ocid != release.ocid) {
             let group = std::mem::take(&mut releases);
-            findings.extend(screen(&mut checker, group));
+            findings.extend(screen(&mut checker, group, &source));
         }
+        source = row.source;
         releases.push(LoggedRelease {
             log_index: row.log_index,
             record_id: row.record_id,
@@ -101,7 +105,7 @@ pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<Chec
         });
         Ok(())
     })?;
-    findings.extend(screen(&mut checker, releases));
+    findings.extend(screen(&mut checker, releases, &source));
     // Indicators that judge buyers, tenderers, or each process against all
     // the others, answer once every process has been seen.
     findings.extend(checker.finish());
@@ -147,12 +151,12 @@ fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
     }
 }
 
-fn screen(checker: &mut Checker, releases: Vec<LoggedRelease>) -> Vec<Finding> {
+fn screen(checker: &mut Checker, releases: Vec<LoggedRelease>, source: &str) -> Vec<Finding> {
     let Some(first) = releases.first() else {
         return Vec::new();
     };
     let process = ContractingProcess::from_releases(first.release.ocid.clone(), releases);
-    checker.check_contracting_process(&process)
+    checker.check_contracting_process_from(&process, Some(source))
 }
 
 fn write_jsonl(path: &Path, findings: &[Finding]) -> Result<()> {
