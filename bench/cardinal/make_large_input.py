@@ -45,8 +45,8 @@ from pathlib import Path
 DEFAULT_INPUTS = [str(Path(__file__).resolve().parents[2] / "data" / "ocds")]
 DEFAULT_RECORDS = 300_000
 DEFAULT_GROUP = 100
-MARK_K = "\x00K\x00"  # replaced by the copy number
-MARK_G = "\x00G\x00"  # replaced by the group number
+MARK_K = "@@copy-k@@"  # replaced by the copy number
+MARK_G = "@@copy-g@@"  # replaced by the group number
 
 
 def open_text(path):
@@ -209,7 +209,7 @@ def template(release):
             if isinstance(a, dict):
                 mark_org_list(a.get("suppliers"))
     s = json.dumps(r, ensure_ascii=False, separators=(",", ":"))
-    return s.encode("utf-8").split(MARK_K.encode("unicode_escape").replace(b"\\x00", b"\\u0000"))
+    return s.encode("utf-8").split(MARK_K.encode())
 
 
 def main():
@@ -247,7 +247,11 @@ def main():
                 written += len(b)
                 lines += 1
         else:
-            mark_g = MARK_G.encode("unicode_escape").replace(b"\\x00", b"\\u0000")
+            mark_g = MARK_G.encode()
+            for r in releases:
+                text = json.dumps(r, ensure_ascii=False)
+                if MARK_K in text or MARK_G in text:
+                    sys.exit(f"{r['ocid']}: contains a marker of this script ({MARK_K} or {MARK_G})")
             templates = [template(r) for r in releases]
             set_bytes = sum(sum(len(p) for p in t) + 1 for t in templates)
             for k in range(copies):

@@ -157,7 +157,7 @@ for name, v in runs.items():
     cpu = statistics.median(x[1] for x in v)
     rss = statistics.median(x[2] for x in v)
     others = statistics.median(x[3] for x in v)
-    print(f"| {name} | {lines:,} | {wall:.2f} | {lines / wall:,.0f} | {nbytes / 1e6 / wall:,.0f} | {cpu:.2f} | {rss / 1024:,.1f} MB | {others:.1f} |")
+    print(f"| {name} | {lines:,} | {wall:.2f} | {lines / wall:,.0f} | {nbytes / 1e6 / wall:,.0f} | {cpu:.2f} | {rss / 1024:,.1f} MiB | {others:.1f} |")
 print("\nall runs (wall s, CPU s, peak RSS KB, others' CPU s):")
 for name, v in runs.items():
     print(f"  {name}: " + "; ".join(f"{w:.2f}, {c:.2f}, {r}, {o:.1f}" for w, c, r, o in v))
