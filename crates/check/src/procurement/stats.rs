@@ -99,6 +99,15 @@ impl Fence {
         let Some(q) = Quartiles::of(values) else {
             return Err(format!("no {what} to compare"));
         };
+        if q.q1 == q.q3 {
+            // With no spread the fence equals the quartile, and "at or beyond
+            // the fence" would flag everyone there (even both tails at once).
+            return Err(format!(
+                "Q1 = Q3 = {} over {} {what}: no spread, so a fence cannot single anyone out",
+                show(q.q1),
+                values.len()
+            ));
+        }
         let (value, name) = match tail {
             Tail::Upper => (q.upper_fence(), "upper fence Q3 + 1.5 IQR"),
             Tail::Lower => (q.lower_fence(), "lower fence Q1 - 1.5 IQR"),
@@ -174,5 +183,23 @@ mod tests {
         assert_eq!(show(0.125), "0.125");
         assert_eq!(show(2.0), "2");
         assert_eq!(percent(0.1234), "12.3 %");
+    }
+
+    #[test]
+    fn a_fence_without_spread_is_refused() {
+        // Ten equal ratios: Q1 = Q3 = 0.03, so both fences would be 0.03 and flag all ten.
+        let equal = [0.03; 10];
+        let err = Fence::of(&equal, None, Tail::Upper, 10, "processes")
+            .err()
+            .unwrap();
+        assert_eq!(
+            err,
+            "Q1 = Q3 = 0.03 over 10 processes: no spread, so a fence cannot single anyone out"
+        );
+        // The pack's own threshold still applies.
+        assert!(Fence::of(&equal, Some(0.05), Tail::Upper, 10, "processes").is_ok());
+        // Some spread: a fence is learnt.
+        let spread = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10];
+        assert!(Fence::of(&spread, None, Tail::Lower, 10, "processes").is_ok());
     }
 }
