@@ -3,16 +3,58 @@
 //! in the time zone offset of the start.
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use mandate_rules::DayCount;
+use mandate_rules::{Calendar, DayCount};
 
-/// The last day on which an act is still in time.
-pub fn due_date(start: NaiveDate, within: Within, count: DayCount) -> Option<NaiveDate> {
+/// The last day on which an act is still in time. Working days follow
+/// `calendar` (holidays, adjusted working days), or Monday to Friday
+/// without one; a day outside the calendar's range is an error, not a guess.
+pub fn due_date(
+    start: NaiveDate,
+    within: Within,
+    count: DayCount,
+    calendar: Option<&Calendar>,
+) -> Result<NaiveDate, String> {
+    let out_of_range = || "the deadline falls outside the dates chrono can represent".to_string();
     match within {
-        Within::Months(m) => start.checked_add_months(Months::new(m)),
-        Within::Days(n) => match count {
-            DayCount::Calendar => start.checked_add_days(Days::new(u64::from(n))),
-            DayCount::Working => add_working_days(start, n),
+        Within::Months(m) => start.checked_add_months(Months::new(m)).ok_or_else(out_of_range),
+        Within::Days(n) => match (count, calendar) {
+            (DayCount::Calendar, _) => start
+                .checked_add_days(Days::new(u64::from(n)))
+                .ok_or_else(out_of_range),
+            (DayCount::Working, Some(calendar)) => calendar
+                .add_working_days(start, n)
+                .map_err(|e| format!("calendar `{}` {e}", calendar.id)),
+            (DayCount::Working, None) => add_working_days(start, n).ok_or_else(out_of_range),
         },
+    }
+}
+
+/// Days after `start` up to and including `end`, counted as `count` says
+/// (negative when `end` is before `start`).
+pub fn days_between(
+    start: NaiveDate,
+    end: NaiveDate,
+    count: DayCount,
+    calendar: Option<&Calendar>,
+) -> Result<i64, String> {
+    match (count, calendar) {
+        (DayCount::Calendar, _) => Ok((end - start).num_days()),
+        (DayCount::Working, _) if end < start => Ok(-(days_between(end, start, count, calendar)?)),
+        (DayCount::Working, Some(calendar)) => calendar
+            .working_days_between(start, end)
+            .map(i64::from)
+            .map_err(|e| format!("calendar `{}` {e}", calendar.id)),
+        (DayCount::Working, None) => {
+            let mut n = 0;
+            let mut day = start;
+            while day < end {
+                day = day.succ_opt().ok_or("date out of range")?;
+                if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                    n += 1;
+                }
+            }
+            Ok(n)
+        }
     }
 }
 
@@ -46,8 +88,8 @@ mod tests {
     fn calendar_days_do_not_count_the_start_day() {
         // 90 days after 2006-08-02: Aug has 29 days left, Sep 30, Oct 31 -> 90 reached on 2006-10-31.
         assert_eq!(
-            due_date(d("2006-08-02"), Within::Days(90), DayCount::Calendar),
-            Some(d("2006-10-31"))
+            due_date(d("2006-08-02"), Within::Days(90), DayCount::Calendar, None),
+            Ok(d("2006-10-31"))
         );
     }
 
@@ -55,20 +97,37 @@ mod tests {
     fn working_days_skip_weekends() {
         // Friday 2017-01-06 + 1 working day = Monday 2017-01-09; + 5 = Friday 2017-01-13.
         assert_eq!(
-            due_date(d("2017-01-06"), Within::Days(1), DayCount::Working),
-            Some(d("2017-01-09"))
+            due_date(d("2017-01-06"), Within::Days(1), DayCount::Working, None),
+            Ok(d("2017-01-09"))
         );
         assert_eq!(
-            due_date(d("2017-01-06"), Within::Days(5), DayCount::Working),
-            Some(d("2017-01-13"))
+            due_date(d("2017-01-06"), Within::Days(5), DayCount::Working, None),
+            Ok(d("2017-01-13"))
+        );
+    }
+
+    #[test]
+    fn working_days_between_skip_the_weekend() {
+        // Fri 2017-01-06 to Mon 2017-01-16: Mon 9 .. Fri 13 and Mon 16 = 6.
+        assert_eq!(
+            days_between(d("2017-01-06"), d("2017-01-16"), DayCount::Working, None),
+            Ok(6)
+        );
+        assert_eq!(
+            days_between(d("2017-01-16"), d("2017-01-06"), DayCount::Working, None),
+            Ok(-6)
+        );
+        assert_eq!(
+            days_between(d("2017-01-06"), d("2017-01-16"), DayCount::Calendar, None),
+            Ok(10)
         );
     }
 
     #[test]
     fn months_clamp_to_month_end() {
         assert_eq!(
-            due_date(d("2018-12-31"), Within::Months(2), DayCount::Calendar),
-            Some(d("2019-02-28"))
+            due_date(d("2018-12-31"), Within::Months(2), DayCount::Calendar, None),
+            Ok(d("2019-02-28"))
         );
     }
 }

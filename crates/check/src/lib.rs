@@ -6,6 +6,8 @@
 mod coverage;
 mod days;
 mod finding;
+pub mod mandate;
+pub mod meeting;
 pub mod procedure;
 pub mod procurement;
 
@@ -27,6 +29,10 @@ use procurement::{Release, Screen};
 /// judge buyers, tenderers or processes against all the others.
 pub struct Checker<'p> {
     packs: &'p [Pack],
+    mandate: Option<&'p mandate::Mandate>,
+    /// The mandate's rule ids and packs, registered in coverage on the first act.
+    mandate_rules: Vec<(String, String)>,
+    shared: procedure::Shared,
     codelists: &'p [CodeList],
     screens: Vec<Screen<'p>>,
     coverage: Coverage,
@@ -53,12 +59,39 @@ impl<'p> Checker<'p> {
         }
         Checker {
             packs,
+            mandate: None,
+            mandate_rules: Vec::new(),
+            shared: procedure::Shared::of(packs),
             codelists: &[],
             screens,
             coverage,
             verdicts: None,
             wrong: Vec::new(),
         }
+    }
+
+    /// The compiled mandate to judge acts by (see [`Checker::check_act`]).
+    pub fn with_mandate(mut self, mandate: &'p mandate::Mandate) -> Self {
+        self.mandate_rules = mandate.rule_ids();
+        self.mandate = Some(mandate);
+        self
+    }
+
+    /// Check one act against the mandate. Every mandate rule counts the act
+    /// as evaluated; the rules it breaks count it as flagged.
+    pub fn check_act(&mut self, act: &mandate_model::Act, log_index: u64, record_id: &str) -> Vec<Finding> {
+        let Some(mandate) = self.mandate else {
+            return Vec::new();
+        };
+        let verdict = mandate.decide(act);
+        let findings = verdict.findings(act, log_index, record_id);
+        for (rule, pack) in &self.mandate_rules {
+            self.coverage.register(rule, pack);
+            self.coverage.set_subject(rule, "act");
+            let flagged = findings.iter().any(|f| &f.rule_id == rule);
+            self.coverage.evaluated(rule, flagged);
+        }
+        findings
     }
 
     /// Publisher code lists to map codes with, chosen by ocid prefix.
@@ -93,7 +126,13 @@ impl<'p> Checker<'p> {
                 .iter()
                 .filter(|p| p.processes.contains(&case.process))
             {
-                findings.extend(procedure::check(pack, procedure, case, &mut self.coverage));
+                findings.extend(procedure::check(
+                    pack,
+                    procedure,
+                    case,
+                    &self.shared,
+                    &mut self.coverage,
+                ));
             }
         }
         findings

@@ -42,6 +42,9 @@ enum Command {
     Check(commands::check::Args),
     /// Write the self-contained HTML report of the latest check.
     Report(commands::report::Args),
+    /// Rules: check them for errors and gaps, show a position's list, explain an act's verdict.
+    #[command(subcommand)]
+    Rules(commands::rules::RulesCommand),
     /// Screen OCDS files with the procurement indicators, without a workspace.
     Indicators(commands::indicators::Args),
     /// Transparency log: signed checkpoints, proofs, tiles and verification.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&cli.workspace, args),
         Command::Report(args) => commands::report::run(&cli.workspace, args),
         Command::Indicators(args) => commands::indicators::run(args),
+        Command::Rules(command) => commands::rules::run(&cli.workspace, command),
         Command::Log(command) => commands::log::run(&cli.workspace, command),
         Command::Bench(command) => commands::log::bench::run(command),
         Command::Publish(args) => commands::publish::run(&cli.workspace, args),

@@ -12,10 +12,14 @@ use serde::{Deserialize, Serialize};
 
 /// The rule packs every new workspace starts with (copied, so they can be
 /// edited); `mandate indicators` uses them when given no `--rules`.
-pub(crate) const DEFAULT_PACKS: [(&str, &str); 4] = [
+pub(crate) const DEFAULT_PACKS: [(&str, &str); 5] = [
     (
         "bpi2020-travel-expenses.toml",
         include_str!("../../../packs/bpi2020-travel-expenses.toml"),
+    ),
+    (
+        "cn-municipal.toml",
+        include_str!("../../../packs/cn-municipal.toml"),
     ),
     (
         "it-road-traffic-fines.toml",

@@ -18,7 +18,7 @@ pub enum IngestError {
     #[error("{}: unrecognised format: {reason}", path.display())]
     UnknownFormat { path: PathBuf, reason: String },
     /// A `--format` style name that is not `xes`, `ocds-json` or `ocds-jsonl`.
-    #[error("unknown format {0:?} (expected xes, ocds-json or ocds-jsonl)")]
+    #[error("unknown format {0:?} (expected xes, ocds-json, ocds-jsonl or records-jsonl)")]
     UnknownFormatName(String),
     /// The background parser thread for an OCDS JSON document could not start.
     #[error("{}: cannot start reader thread: {source}", path.display())]

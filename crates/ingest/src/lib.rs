@@ -13,6 +13,7 @@
 
 mod error;
 mod ocds;
+mod records;
 mod sniff;
 mod source;
 mod xes;
@@ -47,6 +48,10 @@ pub fn open(path: &Path, format: Option<Format>) -> Result<RecordReader, IngestE
             )),
             1,
         ),
+        Format::Records => (
+            Inner::Records(records::RecordsReader::new(source.reader, path)),
+            1,
+        ),
         Format::OcdsJson => (
             Inner::Json(ocds::DocumentReader::spawn(
                 source.reader,
@@ -72,6 +77,7 @@ enum Inner {
     Xes(Box<xes::XesReader>),
     JsonLines(ocds::JsonLinesReader),
     Json(ocds::DocumentReader),
+    Records(records::RecordsReader),
 }
 
 /// An iterator over the records of one file.
@@ -120,6 +126,7 @@ impl Iterator for RecordReader {
             Inner::Xes(r) => r.next(),
             Inner::JsonLines(r) => r.next(),
             Inner::Json(r) => r.next(),
+            Inner::Records(r) => r.next(),
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum Format {
     OcdsJson,
     /// OCDS JSON Lines: one such document per line.
     OcdsJsonLines,
+    /// mandate's own records, one per line, tagged by `kind` (acts, process events and cases).
+    Records,
 }
 
 impl Format {
@@ -31,6 +33,7 @@ impl Format {
             Format::Xes => "xes",
             Format::OcdsJson => "ocds-json",
             Format::OcdsJsonLines => "ocds-jsonl",
+            Format::Records => "records-jsonl",
         }
     }
 }
@@ -49,6 +52,7 @@ impl FromStr for Format {
             "xes" => Ok(Format::Xes),
             "ocds-json" => Ok(Format::OcdsJson),
             "ocds-jsonl" | "ocds-json-lines" => Ok(Format::OcdsJsonLines),
+            "records-jsonl" | "records" => Ok(Format::Records),
             _ => Err(IngestError::UnknownFormatName(s.to_owned())),
         }
     }
@@ -57,8 +61,10 @@ impl FromStr for Format {
 /// Detects the format of `path` (gzip is decompressed, a UTF-8 BOM skipped).
 ///
 /// `<` starts XES (a `<log` element must appear in the first 64 KiB); `{`
-/// starts OCDS JSON, or JSON Lines when the first line is a complete JSON
-/// object and the next non-empty line starts with `{`.
+/// starts mandate's own records when the first line is a complete object
+/// whose first member is `"kind"` naming a record kind; otherwise OCDS JSON,
+/// or JSON Lines when the first line is a complete JSON object and the next
+/// non-empty line starts with `{`.
 pub fn sniff(path: &Path) -> Result<Format, IngestError> {
     let mut source = open_source(path, Arc::new(AtomicU64::new(0)))?;
     sniff_reader(&mut source.reader).map_err(|e| match e {
@@ -97,7 +103,10 @@ fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
             }
         }
         Some(b'{') => {
-            if first_line_is_complete_object(reader)? && skip_whitespace(reader)? == Some(b'{') {
+            let (complete, head) = first_line_is_complete_object(reader)?;
+            if complete && names_record_kind(&head) {
+                Ok(Format::Records)
+            } else if complete && skip_whitespace(reader)? == Some(b'{') {
                 Ok(Format::OcdsJsonLines)
             } else {
                 Ok(Format::OcdsJson)
@@ -147,9 +156,28 @@ fn xml_head_has_log(reader: &mut LineReader) -> io::Result<bool> {
         .any(|w| w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/')))
 }
 
+/// Whether a line starts `{"kind":"<record kind>"` (whitespace allowed).
+fn names_record_kind(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let rest = text.trim_start().strip_prefix('{').map(str::trim_start);
+    let Some(rest) = rest.and_then(|r| r.strip_prefix("\"kind\"")) else {
+        return false;
+    };
+    let value = rest
+        .trim_start()
+        .strip_prefix(':')
+        .map(str::trim_start)
+        .unwrap_or_default();
+    crate::records::KINDS
+        .iter()
+        .any(|kind| value.starts_with(&format!("\"{kind}\"")))
+}
+
 /// Scans the current line (which starts with `{`) and tells whether it holds
-/// one complete JSON object followed only by whitespace. Consumes the line.
-fn first_line_is_complete_object(reader: &mut LineReader) -> io::Result<bool> {
+/// one complete JSON object followed only by whitespace, with the line's
+/// first bytes. Consumes the line.
+fn first_line_is_complete_object(reader: &mut LineReader) -> io::Result<(bool, Vec<u8>)> {
+    let mut head = Vec::new();
     let mut depth = 0u64;
     let mut in_string = false;
     let mut escaped = false;
@@ -157,19 +185,22 @@ fn first_line_is_complete_object(reader: &mut LineReader) -> io::Result<bool> {
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
-            return Ok(closed);
+            return Ok((closed, head));
         }
         let mut used = 0;
         for &b in buf {
             used += 1;
+            if head.len() < 64 {
+                head.push(b);
+            }
             if b == b'\n' {
                 reader.consume(used);
-                return Ok(closed);
+                return Ok((closed, head));
             }
             if closed {
                 if !b.is_ascii_whitespace() {
                     reader.consume(used);
-                    return Ok(false);
+                    return Ok((false, head));
                 }
             } else if in_string {
                 match (escaped, b) {
@@ -224,6 +255,14 @@ mod tests {
             sniff_bytes(b"{\"a\": \"}{\\\"\", \"b\": [{}]}\n\n  {\"a\": 2}\n"),
             Ok(Format::OcdsJsonLines)
         );
+        assert_eq!(
+            sniff_bytes(b"{\"kind\": \"act\", \"id\": \"a\"}\n"),
+            Ok(Format::Records)
+        );
+        assert_eq!(
+            sniff_bytes(b"{\"kind\":\"tender\"}\n{\"a\": 2}\n"),
+            Ok(Format::OcdsJsonLines)
+        );
         assert!(sniff_bytes(b"<html><body/></html>").is_err());
         assert!(sniff_bytes(b"   \n").is_err());
         assert!(sniff_bytes(b"ocid,id\n").is_err());
@@ -231,7 +270,12 @@ mod tests {
 
     #[test]
     fn format_names_round_trip() {
-        for f in [Format::Xes, Format::OcdsJson, Format::OcdsJsonLines] {
+        for f in [
+            Format::Xes,
+            Format::OcdsJson,
+            Format::OcdsJsonLines,
+            Format::Records,
+        ] {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }
         assert!("csv".parse::<Format>().is_err());

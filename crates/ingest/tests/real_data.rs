@@ -48,7 +48,9 @@ fn read(rel: &str) -> Summary {
                     }
                 }
                 Record::OcdsRelease(r) => s.releases.push((r, position.locator)),
-                Record::Commitment(_) => panic!("readers never produce commitments"),
+                Record::Act(_) | Record::Commitment(_) => {
+                    panic!("XES and OCDS readers produce neither acts nor commitments")
+                }
             },
             Err(r) => s.rejected.push(r),
         }

@@ -25,6 +25,9 @@ pub enum Record {
     ProcessEvent(ProcessEvent),
     /// One OCDS release, or the compiled release of an OCDS record.
     OcdsRelease(OcdsRelease),
+    /// An exercise of power by an official: an approval, appointment,
+    /// award... checked against the mandate.
+    Act(crate::act::Act),
     /// A confidential record, logged only as a salted commitment to its
     /// canonical JSON; the content stays in the operator's database until
     /// it is disclosed.
@@ -108,6 +111,7 @@ impl Record {
                 ),
             },
             Record::OcdsRelease(r) => format!("ocds:{}/{}", r.ocid, r.release_id),
+            Record::Act(a) => format!("act:{}", a.id),
             Record::Commitment(c) => format!("commitment:{}", c.commitment),
         }
     }
@@ -118,6 +122,7 @@ impl Record {
             Record::ProcessCase(_) => "process_case",
             Record::ProcessEvent(_) => "process_event",
             Record::OcdsRelease(_) => "ocds_release",
+            Record::Act(_) => "act",
             Record::Commitment(_) => "commitment",
         }
     }
@@ -128,6 +133,7 @@ impl Record {
             Record::ProcessCase(c) => format!("{}/{}", c.process, c.case_id),
             Record::ProcessEvent(e) => format!("{}/{}", e.process, e.case_id),
             Record::OcdsRelease(r) => r.ocid.clone(),
+            Record::Act(a) => format!("act:{}", a.id),
             Record::Commitment(c) => format!("commitment:{}", c.commitment),
         }
     }
@@ -137,6 +143,7 @@ impl Record {
         match self {
             Record::ProcessCase(_) | Record::Commitment(_) => None,
             Record::ProcessEvent(e) => Some(e.time),
+            Record::Act(a) => Some(a.time),
             Record::OcdsRelease(r) => r
                 .date
                 .as_deref()

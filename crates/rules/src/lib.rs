@@ -5,13 +5,25 @@
 //! the OCDS code lists the indicators read.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod calendar;
 pub mod codelist;
+mod crossref;
+mod lint;
 mod load;
+pub mod mandate;
+pub mod org;
 mod pack;
+pub mod ruleset;
 
 pub use codelist::{CodeList, CodeListInfo};
-pub use load::{load_codelists, load_dir, load_pack, parse_codelist, parse_pack, RulesError};
-pub use pack::{
-    DayCount, DeadlineStart, Granularity, Indicator, IndicatorKind, OrganisationRole, Pack, PackInfo,
-    Procedure, ProcedureRule, RuleCommon, RuleKind, Stage, TendererCount,
+pub use load::{
+    check_rules, load_codelists, load_dir, load_pack, load_rules, parse_codelist, parse_pack, RulesError,
 };
+pub use org::{Owner, RelationKind, Term};
+pub use pack::{
+    Calendar, Company, DayCount, DeadlineStart, DefaultDeny, Delegation, Duty, Fraction, Granularity,
+    Indicator, IndicatorKind, Matter, MeetingRule, Organisation, OrganisationRole, Pack, PackInfo, Person,
+    PersonalMatters, Position, PositionKind, Power, Procedure, ProcedureRule, Prohibition, Recusal, Relation,
+    RuleCommon, RuleKind, Scope, Share, Stage, TendererCount,
+};
+pub use ruleset::{Level, Problem, RuleSet, Source};

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::codelist::{is_currency_code, CodeList, PROCUREMENT_METHODS, TENDER_STATUSES};
 use crate::pack::{DayCount, Indicator, IndicatorKind, Pack, Procedure};
+use crate::ruleset::{Level, Problem, RuleSet, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
@@ -17,12 +18,9 @@ pub enum RulesError {
     /// The pack parses but does not make sense (a rule names a stage that does not exist...).
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("rule id `{id}` is defined in both {first} and {second}")]
-    DuplicateRule {
-        id: String,
-        first: PathBuf,
-        second: PathBuf,
-    },
+    /// Problems found across the rule files; each names its file and line.
+    #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Problems(Vec<Problem>),
     #[error("ocid prefix `{prefix}` is claimed by code lists {first} and {second}")]
     DuplicatePrefix {
         prefix: String,
@@ -67,26 +65,77 @@ pub fn load_pack(path: &Path) -> Result<Pack, RulesError> {
 }
 
 /// Load every `*.toml` pack in a directory, in file-name order, and check
-/// that rule ids are unique across packs.
+/// the references between them.
 pub fn load_dir(dir: &Path) -> Result<Vec<Pack>, RulesError> {
-    let paths = toml_files(dir)?;
-    let mut packs = Vec::new();
-    let mut seen: Vec<(String, PathBuf)> = Vec::new();
-    for path in paths {
-        let pack = load_pack(&path)?;
-        for id in rule_ids(&pack) {
-            if let Some((_, first)) = seen.iter().find(|(seen_id, _)| *seen_id == id) {
-                return Err(RulesError::DuplicateRule {
-                    id,
-                    first: first.clone(),
-                    second: path,
-                });
-            }
-            seen.push((id, path.clone()));
-        }
-        packs.push(pack);
+    Ok(load_rules(&[dir.to_path_buf()])?
+        .sources
+        .into_iter()
+        .map(|s| s.pack)
+        .collect())
+}
+
+/// Load the rules from files and folders (a folder: its `*.toml` files in
+/// name order), failing with every error found if any.
+pub fn load_rules(paths: &[PathBuf]) -> Result<RuleSet, RulesError> {
+    let (rules, problems) = check_rules(paths)?;
+    let errors: Vec<Problem> = problems.into_iter().filter(|p| p.level == Level::Error).collect();
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(RulesError::Problems(errors))
     }
-    Ok(packs)
+}
+
+/// Read and check rules, collecting every problem (errors and lint
+/// warnings) instead of stopping at the first. Only an unreadable file or
+/// folder is an `Err`. Files that do not parse are left out of the rule set.
+pub fn check_rules(paths: &[PathBuf]) -> Result<(RuleSet, Vec<Problem>), RulesError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(toml_files(path)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        match parse_pack(&path, &text) {
+            Ok(pack) => sources.push(Source { path, text, pack }),
+            Err(RulesError::Syntax { path, message }) | Err(RulesError::Invalid { path, message }) => {
+                let (line, message) = split_position(&message);
+                problems.push(Problem {
+                    level: Level::Error,
+                    path,
+                    line,
+                    message,
+                })
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let rules = RuleSet::new(sources);
+    problems.extend(rules.cross_check());
+    problems.extend(rules.lint());
+    Ok((rules, problems))
+}
+
+/// "line 3, column 5: msg" into its position and the message.
+fn split_position(message: &str) -> (Option<(usize, usize)>, String) {
+    let parsed = message.strip_prefix("line ").and_then(|rest| {
+        let (line, rest) = rest.split_once(", column ")?;
+        let (column, rest) = rest.split_once(": ")?;
+        Some(((line.parse().ok()?, column.parse().ok()?), rest.to_string()))
+    });
+    match parsed {
+        Some((at, rest)) => (Some(at), rest),
+        None => (None, message.to_string()),
+    }
 }
 
 /// Parse and validate one code list; `path` is only used in messages.
@@ -166,19 +215,19 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
     Ok(paths)
 }
 
-fn rule_ids(pack: &Pack) -> Vec<String> {
+pub(crate) fn rule_ids(pack: &Pack) -> Vec<&str> {
     let procedure_rules = pack
         .procedures
         .iter()
-        .flat_map(|p| p.rules.iter().map(|r| r.common.id.clone()));
-    let indicators = pack.indicators.iter().map(|i| i.common.id.clone());
+        .flat_map(|p| p.rules.iter().map(|r| r.common.id.as_str()));
+    let indicators = pack.indicators.iter().map(|i| i.common.id.as_str());
     procedure_rules.chain(indicators).collect()
 }
 
 fn validate(pack: &Pack) -> Result<(), String> {
     let mut ids = BTreeSet::new();
     for id in rule_ids(pack) {
-        if !ids.insert(id.clone()) {
+        if !ids.insert(id) {
             return Err(format!("rule id `{id}` is used twice"));
         }
     }
@@ -412,6 +461,41 @@ fn validate_procedure(procedure: &Procedure) -> Result<(), String> {
                     rule.common.id
                 ));
             }
+        }
+        let named = |message: &str| format!("{here}: rule `{}`: {message}", rule.common.id);
+        if rule.kind.calendar().is_some()
+            && !matches!(
+                rule.kind,
+                crate::RuleKind::Deadline {
+                    days: DayCount::Working,
+                    ..
+                } | crate::RuleKind::Duration {
+                    days: DayCount::Working,
+                    ..
+                }
+            )
+        {
+            return Err(named("`calendar` only applies with `days = \"working\"`"));
+        }
+        match &rule.kind {
+            crate::RuleKind::Duration {
+                min_days, max_days, ..
+            } => match (min_days, max_days) {
+                (None, None) => return Err(named("give `min_days`, `max_days` or both")),
+                (Some(min), Some(max)) if min > max => {
+                    return Err(named(&format!("`min_days` {min} is more than `max_days` {max}")))
+                }
+                _ => {}
+            },
+            crate::RuleKind::SeparationOfDuties { stages } => {
+                let distinct: BTreeSet<&String> = stages.iter().collect();
+                if distinct.len() < 2 {
+                    return Err(named(
+                        "`stages` must name at least two different stages to separate",
+                    ));
+                }
+            }
+            _ => {}
         }
         if let crate::RuleKind::Performer { stage } = &rule.kind {
             if procedure.stage(stage).is_some_and(|s| s.performed_by.is_empty()) {

@@ -6,6 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use mandate_model::{LegalBasis, Severity};
 use serde::Deserialize;
 
+pub use crate::calendar::Calendar;
+pub use crate::mandate::{
+    DefaultDeny, Delegation, Duty, Matter, MeetingRule, PersonalMatters, Power, Prohibition, Recusal, Scope,
+};
+pub use crate::org::{Company, Organisation, Person, Position, PositionKind, Relation};
+
 /// One rule pack file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -15,6 +21,34 @@ pub struct Pack {
     pub procedures: Vec<Procedure>,
     #[serde(default, rename = "indicator")]
     pub indicators: Vec<Indicator>,
+    #[serde(default, rename = "calendar")]
+    pub calendars: Vec<Calendar>,
+    #[serde(default, rename = "organisation")]
+    pub organisations: Vec<Organisation>,
+    #[serde(default, rename = "position")]
+    pub positions: Vec<Position>,
+    #[serde(default, rename = "person")]
+    pub people: Vec<Person>,
+    #[serde(default, rename = "relation")]
+    pub relations: Vec<Relation>,
+    #[serde(default, rename = "company")]
+    pub companies: Vec<Company>,
+    #[serde(default, rename = "power")]
+    pub powers: Vec<Power>,
+    #[serde(default, rename = "delegation")]
+    pub delegations: Vec<Delegation>,
+    #[serde(default, rename = "prohibition")]
+    pub prohibitions: Vec<Prohibition>,
+    #[serde(default, rename = "meeting_rule")]
+    pub meeting_rules: Vec<MeetingRule>,
+    #[serde(default, rename = "duty")]
+    pub duties: Vec<Duty>,
+    #[serde(default)]
+    pub default_deny: Option<DefaultDeny>,
+    #[serde(default)]
+    pub recusal: Option<Recusal>,
+    #[serde(default)]
+    pub personal_matters: Option<PersonalMatters>,
 }
 
 /// Who wrote the pack, for which jurisdiction, and which version it is.
@@ -111,9 +145,99 @@ pub enum RuleKind {
         within_months: Option<u32>,
         #[serde(default)]
         days: DayCount,
+        /// The calendar that says which days are working days (see `[[calendar]]`).
+        #[serde(default)]
+        calendar: Option<String>,
     },
     /// Only the stage's `performed_by` roles may perform it.
     Performer { stage: String },
+    /// No one person may perform more than one of `stages` in a case (the
+    /// one who prepares does not approve; the one who approves does not pay).
+    SeparationOfDuties { stages: Vec<String> },
+    /// The time from the first `from` to the first `to` must be at least
+    /// `min_days` (a public comment period) and at most `max_days`.
+    Duration {
+        from: String,
+        to: String,
+        #[serde(default)]
+        min_days: Option<u32>,
+        #[serde(default)]
+        max_days: Option<u32>,
+        #[serde(default)]
+        days: DayCount,
+        /// The calendar that says which days are working days (see `[[calendar]]`).
+        #[serde(default)]
+        calendar: Option<String>,
+    },
+    /// `stage` is decided by a meeting (the event's `meeting` attribute, see
+    /// `mandate_model::Meeting`) that must meet `meeting_rule`.
+    CollectiveDecision { stage: String, meeting_rule: String },
+}
+
+/// A share of a body's members, as an exact fraction: `{ at_least = "2/3" }`
+/// or `{ more_than = "1/2" }`. Fractions avoid any rounding question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Share {
+    AtLeast(Fraction),
+    MoreThan(Fraction),
+}
+
+/// `numerator/denominator`, written as a string: `"2/3"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction {
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+impl std::str::FromStr for Fraction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a fraction such as \"2/3\"");
+        let (n, d) = s.split_once('/').ok_or_else(bad)?;
+        let numerator: u32 = n.trim().parse().map_err(|_| bad())?;
+        let denominator: u32 = d.trim().parse().map_err(|_| bad())?;
+        if denominator == 0 || numerator > denominator {
+            return Err(format!("`{s}` must be a fraction between 0 and 1"));
+        }
+        Ok(Fraction {
+            numerator,
+            denominator,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for Fraction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.numerator, self.denominator)
+    }
+}
+
+impl Share {
+    /// Whether `count` out of `total` meets the share, in integers.
+    pub fn is_met(&self, count: usize, total: usize) -> bool {
+        let (c, t) = (count as u64, total as u64);
+        match *self {
+            Share::AtLeast(f) => c * u64::from(f.denominator) >= t * u64::from(f.numerator),
+            Share::MoreThan(f) => c * u64::from(f.denominator) > t * u64::from(f.numerator),
+        }
+    }
+}
+
+impl std::fmt::Display for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Share::AtLeast(x) => write!(f, "at least {x}"),
+            Share::MoreThan(x) => write!(f, "more than {x}"),
+        }
+    }
 }
 
 /// How precisely two events are compared in time.
@@ -145,7 +269,8 @@ pub enum DayCount {
     /// Elapsed time, 24 hours a day.
     #[default]
     Calendar,
-    /// Monday to Friday only (public holidays are not yet modelled).
+    /// Working days: Monday to Friday, or as the rule's `calendar` says
+    /// (public holidays off, adjusted working days on).
     Working,
 }
 
@@ -468,8 +593,13 @@ impl Procedure {
                     ids.insert(s.as_str());
                 }
             }
-            RuleKind::Performer { stage } => {
+            RuleKind::Performer { stage } | RuleKind::CollectiveDecision { stage, .. } => {
                 ids.insert(stage.as_str());
+            }
+            RuleKind::SeparationOfDuties { stages } => ids.extend(stages.iter().map(String::as_str)),
+            RuleKind::Duration { from, to, .. } => {
+                ids.insert(from.as_str());
+                ids.insert(to.as_str());
             }
         }
         ids

@@ -11,6 +11,7 @@ fn shipped_packs_load() -> Result<(), mandate_rules::RulesError> {
         ids,
         [
             "bpi2020-travel-expenses",
+            "cn-municipal",
             "it-road-traffic-fines",
             "nl-wabo-permits",
             "ocds-procurement"

@@ -2,7 +2,7 @@
 //! limit of a start: another stage, or a date the case records.
 
 use chrono::{DateTime, FixedOffset};
-use mandate_rules::{DayCount, DeadlineStart, Pack, Procedure, RuleCommon};
+use mandate_rules::{Calendar, DayCount, DeadlineStart, Pack, Procedure, RuleCommon};
 use serde_json::Value;
 
 use super::{Case, LoggedEvent, Outcome};
@@ -25,7 +25,7 @@ pub(super) fn evaluate(
     start: &DeadlineStart,
     stage: Option<&str>,
     within: Within,
-    count: DayCount,
+    (count, calendar): (DayCount, Option<&Calendar>),
     case: &Case,
 ) -> Outcome {
     let start = match find_start(procedure, start, case) {
@@ -48,8 +48,9 @@ pub(super) fn evaluate(
         },
     };
     let start_date = start.time.date_naive();
-    let Some(due) = due_date(start_date, within, count) else {
-        return Outcome::NotApplicable("deadline out of the calendar's range".into());
+    let due = match due_date(start_date, within, count, calendar) {
+        Ok(due) => due,
+        Err(reason) => return Outcome::NotApplicable(reason),
     };
     let done = target.event.time.with_timezone(start.time.offset()).date_naive();
     if done <= due {

@@ -2,12 +2,17 @@
 //! rule kind; each returns at most one finding per case and rule, so counts
 //! read as "cases that deviate".
 
+mod collective;
 mod deadline;
+mod duration;
 mod performer;
 mod precedence;
+mod separation;
+
+use std::collections::BTreeMap;
 
 use mandate_model::{Attributes, Evidence, Finding, ProcessEvent, Subject};
-use mandate_rules::{Pack, Procedure, ProcedureRule, RuleKind, Stage};
+use mandate_rules::{Calendar, MeetingRule, Pack, Procedure, ProcedureRule, RuleKind, Stage};
 
 use crate::coverage::Coverage;
 
@@ -75,17 +80,55 @@ impl Case {
     }
 }
 
+/// Definitions procedure rules refer to by id, from any pack of the rules.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub calendars: BTreeMap<String, Calendar>,
+    pub meeting_rules: BTreeMap<String, MeetingRule>,
+}
+
+impl Shared {
+    pub fn of(packs: &[Pack]) -> Shared {
+        Shared {
+            calendars: packs
+                .iter()
+                .flat_map(|p| &p.calendars)
+                .map(|c| (c.id.clone(), c.clone()))
+                .collect(),
+            meeting_rules: packs
+                .iter()
+                .flat_map(|p| &p.meeting_rules)
+                .map(|m| (m.id.clone(), m.clone()))
+                .collect(),
+        }
+    }
+
+    /// The calendar a rule names; a name that does not resolve is reported
+    /// rather than silently counted Monday to Friday.
+    fn calendar(&self, id: Option<&str>) -> Result<Option<&Calendar>, String> {
+        match id {
+            None => Ok(None),
+            Some(id) => self
+                .calendars
+                .get(id)
+                .map(Some)
+                .ok_or_else(|| format!("calendar `{id}` is not defined")),
+        }
+    }
+}
+
 pub(crate) fn check(
     pack: &Pack,
     procedure: &Procedure,
     case: &Case,
+    shared: &Shared,
     coverage: &mut Coverage,
 ) -> Vec<Finding> {
     procedure
         .rules
         .iter()
         .filter_map(|rule| {
-            let outcome = evaluate(pack, procedure, rule, case);
+            let outcome = evaluate(pack, procedure, rule, case, shared);
             match &outcome {
                 Outcome::NotApplicable(reason) => coverage.not_applicable(&rule.common.id, reason),
                 Outcome::Clean => coverage.evaluated(&rule.common.id, false),
@@ -107,7 +150,13 @@ pub(crate) enum Outcome {
     NotApplicable(String),
 }
 
-fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Case) -> Outcome {
+fn evaluate(
+    pack: &Pack,
+    procedure: &Procedure,
+    rule: &ProcedureRule,
+    case: &Case,
+    shared: &Shared,
+) -> Outcome {
     match &rule.kind {
         RuleKind::Precedence {
             stages,
@@ -126,7 +175,12 @@ fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Cas
             within_days,
             within_months,
             days,
+            calendar,
         } => {
+            let calendar = match shared.calendar(calendar.as_deref()) {
+                Ok(calendar) => calendar,
+                Err(reason) => return Outcome::NotApplicable(reason),
+            };
             let within = match (within_days, within_months) {
                 (Some(d), _) => crate::days::Within::Days(*d),
                 (None, Some(m)) => crate::days::Within::Months(*m),
@@ -139,10 +193,41 @@ fn evaluate(pack: &Pack, procedure: &Procedure, rule: &ProcedureRule, case: &Cas
                 start,
                 stage.as_deref(),
                 within,
-                *days,
+                (*days, calendar),
                 case,
             )
         }
         RuleKind::Performer { stage } => performer::evaluate(pack, procedure, &rule.common, stage, case),
+        RuleKind::SeparationOfDuties { stages } => {
+            separation::evaluate(pack, procedure, &rule.common, stages, case)
+        }
+        RuleKind::Duration {
+            from,
+            to,
+            min_days,
+            max_days,
+            days,
+            calendar,
+        } => {
+            let calendar = match shared.calendar(calendar.as_deref()) {
+                Ok(calendar) => calendar,
+                Err(reason) => return Outcome::NotApplicable(reason),
+            };
+            let limits = duration::Limits {
+                min: *min_days,
+                max: *max_days,
+                count: *days,
+                calendar,
+            };
+            duration::evaluate(pack, procedure, &rule.common, (from, to), limits, case)
+        }
+        RuleKind::CollectiveDecision { stage, meeting_rule } => {
+            match shared.meeting_rules.get(meeting_rule) {
+                Some(meeting_rule) => {
+                    collective::evaluate(pack, procedure, &rule.common, stage, meeting_rule, case)
+                }
+                None => Outcome::NotApplicable(format!("meeting rule `{meeting_rule}` is not defined")),
+            }
+        }
     }
 }

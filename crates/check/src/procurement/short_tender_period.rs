@@ -52,7 +52,7 @@ impl RedFlag for ShortTenderPeriod<'_> {
                 period()
             ));
         }
-        let Some(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days) else {
+        let Ok(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days, None) else {
             return Verdict::na("tender.tenderPeriod out of range");
         };
         let closes = end.with_timezone(start.offset()).date_naive();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use mandate_check::mandate::Mandate;
 use mandate_check::{Case, Checker, ContractingProcess, Coverage, LoggedEvent, LoggedRelease};
 use mandate_model::{Finding, Record, Severity};
 use mandate_rules::{CodeList, Pack};
@@ -32,14 +33,19 @@ pub struct CheckOutcome {
 pub struct Rules {
     pub packs: Vec<Pack>,
     pub codelists: Vec<CodeList>,
+    /// The packs' mandate, compiled to Cedar policies.
+    pub mandate: Mandate,
 }
 
 impl Rules {
     /// The workspace's `rules/` and `rules/codelists/` (absent: no code lists).
     pub fn of(workspace: &Workspace) -> Result<Rules> {
+        let packs = workspace.packs()?;
+        let mandate = Mandate::compile(&packs)?;
         Ok(Rules {
-            packs: workspace.packs()?,
+            packs,
             codelists: mandate_rules::load_codelists(&workspace.path("rules").join(CODELISTS_DIR))?,
+            mandate,
         })
     }
 }
@@ -57,7 +63,9 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
 /// Check everything, save the run, write the findings file.
 pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<CheckOutcome> {
     let packs = &rules.packs;
-    let mut checker = Checker::new(packs).with_codelists(&rules.codelists);
+    let mut checker = Checker::new(packs)
+        .with_codelists(&rules.codelists)
+        .with_mandate(&rules.mandate);
     let mut findings = Vec::new();
     let bar = progress_bar(store.log_size(), "records");
     bar.set_message("checking");
@@ -83,6 +91,14 @@ pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<Chec
         done.sort_events();
         findings.extend(checker.check_case(&done));
     }
+
+    store.for_each_record(&["act"], |row| {
+        bar.inc(1);
+        if let Record::Act(act) = serde_json::from_slice(&row.body)? {
+            findings.extend(checker.check_act(&act, row.log_index, &row.record_id));
+        }
+        Ok(())
+    })?;
 
     // Releases of the current contracting process, and the file of its latest release
     // (coverage is counted per source file).
@@ -147,7 +163,7 @@ fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
                 event,
             });
         }
-        Record::OcdsRelease(_) | Record::Commitment(_) => {}
+        Record::OcdsRelease(_) | Record::Act(_) | Record::Commitment(_) => {}
     }
 }
 

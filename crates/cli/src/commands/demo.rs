@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use super::import::hex;
 use crate::workspace::Workspace;
@@ -17,14 +17,20 @@ pub struct Args {
     /// Workspace to create or reuse.
     #[arg(long, default_value = "mandate-demo")]
     pub dir: PathBuf,
+    /// A worked example to add: its `*.toml` definitions (organisations, people, the mandate) go
+    /// to the workspace's rules/, its `*.jsonl` records (acts, process cases) are imported.
+    #[arg(long, default_value = "examples/city")]
+    pub example: PathBuf,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let files = input_files(&args.data)?;
+    let mut files = input_files(&args.data)?;
     if files.is_empty() {
         bail!("no input files found in {}", args.data.display());
     }
+    let example = example_files(&args.example)?;
+    files.extend(example.records.iter().cloned());
     let workspace = if args.dir.join("mandate.toml").exists() {
         println!(
             "Reusing workspace {} (files already imported are skipped)",
@@ -35,6 +41,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         println!("Creating workspace {}", args.dir.display());
         super::init::create(&args.dir, None)?
     };
+    for definition in &example.definitions {
+        let name = definition.file_name().unwrap_or_default();
+        std::fs::copy(definition, workspace.path("rules").join(name))
+            .with_context(|| format!("cannot copy {} to the workspace", definition.display()))?;
+    }
     let mut store = workspace.store()?;
 
     println!("\n1. Import ({} files from {})", files.len(), args.data.display());
@@ -100,6 +111,36 @@ fn input_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A worked example's files: definitions for rules/ and records to import.
+struct Example {
+    definitions: Vec<PathBuf>,
+    records: Vec<PathBuf>,
+}
+
+fn example_files(dir: &Path) -> Result<Example> {
+    let mut example = Example {
+        definitions: Vec::new(),
+        records: Vec::new(),
+    };
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "cannot read the example {} (run the demo from the repository's root, or pass --example)",
+            dir.display()
+        )
+    })?;
+    for entry in entries {
+        let path = entry?.path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => example.definitions.push(path),
+            Some("jsonl") => example.records.push(path),
+            _ => {}
+        }
+    }
+    example.definitions.sort();
+    example.records.sort();
+    Ok(example)
 }
 
 /// Data files only: skip READMEs and licence notes that sit beside them.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench_mandate;
 pub mod check;
 pub mod demo;
 pub mod import;
@@ -8,6 +9,7 @@ pub mod init;
 pub mod log;
 pub mod publish;
 pub mod report;
+pub mod rules;
 pub mod witness;
 
 /// The current time as RFC 3339, UTC, for bookkeeping columns.

@@ -15,6 +15,9 @@ pub enum BenchCommand {
     /// Append entries in durable batches to a fresh log and print appends per second, peak memory
     /// (VmHWM) and the time to build proofs at the final size.
     Log(Args),
+    /// Decide generated acts against a generated mandate and print decisions per second and latency
+    /// percentiles.
+    Mandate(crate::commands::bench_mandate::Args),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +73,7 @@ fn scatter(n: u64) -> u64 {
 pub fn run(command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Log(args) => bench_log(&args),
+        BenchCommand::Mandate(args) => crate::commands::bench_mandate::run(&args),
     }
 }
 
