@@ -55,19 +55,29 @@ struct Candidate {
 
 struct CompiledPosition {
     position: Position,
+    /// The position's policies, split by matter so that Cedar evaluates
+    /// only those that can apply to an act.
+    by_matter: HashMap<Matter, MatterPolicies>,
+    candidates: Vec<Candidate>,
+    /// Every policy id of the position, in order, for review.
+    policy_ids: Vec<String>,
+}
+
+/// The policy sets of one position for one matter.
+#[derive(Default)]
+struct MatterPolicies {
     /// Permits, prohibitions and recusal: the decision.
     decide: PolicySet,
     /// Permits alone: whether the powers would cover the act, once a prohibition refused it.
     grants: PolicySet,
     /// One permit per condition of each candidate (`k/c`), to explain a refusal.
     diagnose: PolicySet,
-    candidates: Vec<Candidate>,
 }
 
 /// The compiled mandate of a rule set.
 pub struct Mandate {
-    positions: BTreeMap<String, CompiledPosition>,
-    people: BTreeMap<String, Person>,
+    positions: HashMap<String, CompiledPosition>,
+    people: HashMap<String, Person>,
     organisations: BTreeSet<String>,
     entities: Entities,
     kinship: Kinship,
@@ -76,27 +86,53 @@ pub struct Mandate {
     recusal: Option<(Cited, mandate_rules::Recusal)>,
     powers: BTreeMap<String, (Power, String)>,
     /// Cedar text of every policy, by policy id, for explanations.
-    texts: BTreeMap<String, String>,
+    texts: HashMap<String, String>,
     authorizer: Authorizer,
+    types: Types,
 }
 
 fn pack_label(pack: &Pack) -> String {
     format!("{}@{}", pack.pack.id, pack.pack.version)
 }
 
-fn uid(kind: &str, id: &str) -> Result<EntityUid, MandateError> {
-    let name = EntityTypeName::from_str(kind).map_err(|e| MandateError::Entities(e.to_string()))?;
-    Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+/// The entity types of the Cedar schema, parsed once: parsing a type name
+/// runs Cedar's parser, too slow to do for every act.
+struct Types {
+    position: EntityTypeName,
+    action: EntityTypeName,
+    organisation: EntityTypeName,
 }
 
-fn add(set: &mut PolicySet, id: &str, text: &str, what: &str) -> Result<(), MandateError> {
-    let error = |message: String| MandateError::Policy {
+impl Types {
+    fn new() -> Result<Types, MandateError> {
+        let parse =
+            |kind: &str| EntityTypeName::from_str(kind).map_err(|e| MandateError::Entities(e.to_string()));
+        Ok(Types {
+            position: parse("Position")?,
+            action: parse("Action")?,
+            organisation: parse("Organisation")?,
+        })
+    }
+}
+
+fn uid(kind: &EntityTypeName, id: &str) -> EntityUid {
+    EntityUid::from_type_name_and_id(kind.clone(), EntityId::new(id))
+}
+
+fn parse(id: &str, text: &str, what: &str) -> Result<Policy, MandateError> {
+    Policy::parse(Some(PolicyId::new(id)), text).map_err(|e| MandateError::Policy {
         what: what.to_string(),
-        message,
+        message: e.to_string(),
         text: text.to_string(),
-    };
-    let policy = Policy::parse(Some(PolicyId::new(id)), text).map_err(|e| error(e.to_string()))?;
-    set.add(policy).map_err(|e| error(e.to_string()))
+    })
+}
+
+fn add(set: &mut PolicySet, policy: &Policy) -> Result<(), MandateError> {
+    set.add(policy.clone()).map_err(|e| MandateError::Policy {
+        what: policy.id().to_string(),
+        message: e.to_string(),
+        text: policy.to_string(),
+    })
 }
 
 impl Mandate {
@@ -169,8 +205,8 @@ impl Mandate {
             })
             .collect();
 
-        let mut texts = BTreeMap::new();
-        let mut positions = BTreeMap::new();
+        let mut texts = HashMap::new();
+        let mut positions = HashMap::new();
         for position in packs.iter().flat_map(|p| &p.positions) {
             let mut candidates = Vec::new();
             for (power, _) in powers.values() {
@@ -212,9 +248,11 @@ impl Mandate {
                     conditions,
                 });
             }
-            let mut decide = PolicySet::new();
-            let mut grants = PolicySet::new();
-            let mut diagnose = PolicySet::new();
+            let mut by_matter: HashMap<Matter, MatterPolicies> = Matter::ALL
+                .iter()
+                .map(|m| (*m, MatterPolicies::default()))
+                .collect();
+            let mut policy_ids = Vec::new();
             for (k, candidate) in candidates.iter().enumerate() {
                 let id = match &candidate.delegation {
                     Some(d) => format!("delegation:{d}"),
@@ -226,9 +264,10 @@ impl Mandate {
                     candidate.matter.as_str(),
                     &candidate.conditions,
                 );
-                add(&mut decide, &id, &text, &id)?;
-                add(&mut grants, &id, &text, &id)?;
-                texts.insert(id.clone(), text);
+                let permit = parse(&id, &text, &id)?;
+                let sets = by_matter.entry(candidate.matter).or_default();
+                add(&mut sets.decide, &permit)?;
+                add(&mut sets.grants, &permit)?;
                 for (c, condition) in candidate.conditions.iter().enumerate() {
                     let diag_id = format!("{k}/{c}");
                     let text = policy::permit(
@@ -237,8 +276,10 @@ impl Mandate {
                         candidate.matter.as_str(),
                         std::slice::from_ref(condition),
                     );
-                    add(&mut diagnose, &diag_id, &text, &id)?;
+                    add(&mut sets.diagnose, &parse(&diag_id, &text, &id)?)?;
                 }
+                policy_ids.push(id.clone());
+                texts.insert(id, text);
             }
             for prohibition in packs.iter().flat_map(|p| &p.prohibitions) {
                 let binds = prohibition.positions.contains(&position.id)
@@ -250,36 +291,41 @@ impl Mandate {
                 let kinds: Vec<&str> = prohibition.position_kinds.iter().map(|k| k.as_str()).collect();
                 let matters: Vec<&str> = prohibition.matters.iter().map(|m| m.as_str()).collect();
                 let text = policy::prohibition(&id, &prohibition.positions, &kinds, &matters);
-                add(&mut decide, &id, &text, &id)?;
+                let forbid = parse(&id, &text, &id)?;
+                for matter in &prohibition.matters {
+                    add(&mut by_matter.entry(*matter).or_default().decide, &forbid)?;
+                }
+                policy_ids.push(id.clone());
                 texts.insert(id, text);
             }
             if let Some((cited, _)) = &recusal {
                 let id = format!("recusal:{}", cited.id);
                 let text = policy::recusal(&id);
-                add(&mut decide, &id, &text, &id)?;
+                let forbid = parse(&id, &text, &id)?;
+                for sets in by_matter.values_mut() {
+                    add(&mut sets.decide, &forbid)?;
+                }
+                policy_ids.push(id.clone());
                 texts.insert(id, text);
             }
             positions.insert(
                 position.id.clone(),
                 CompiledPosition {
                     position: position.clone(),
-                    decide,
-                    grants,
-                    diagnose,
+                    by_matter,
                     candidates,
+                    policy_ids,
                 },
             );
         }
 
+        let types = Types::new()?;
         let mut entities = Vec::new();
         let mut organisations = BTreeSet::new();
         for org in packs.iter().flat_map(|p| &p.organisations) {
-            let parents: HashSet<EntityUid> = org
-                .parent
-                .iter()
-                .map(|p| uid("Organisation", p))
-                .collect::<Result<_, _>>()?;
-            entities.push(Entity::new_no_attrs(uid("Organisation", &org.id)?, parents));
+            let parents: HashSet<EntityUid> =
+                org.parent.iter().map(|p| uid(&types.organisation, p)).collect();
+            entities.push(Entity::new_no_attrs(uid(&types.organisation, &org.id), parents));
             organisations.insert(org.id.clone());
         }
         for position in packs.iter().flat_map(|p| &p.positions) {
@@ -287,7 +333,7 @@ impl Mandate {
                 "kind".to_string(),
                 RestrictedExpression::new_string(position.kind.as_str().to_string()),
             )]);
-            let entity = Entity::new(uid("Position", &position.id)?, attrs, HashSet::new())
+            let entity = Entity::new(uid(&types.position, &position.id), attrs, HashSet::new())
                 .map_err(|e| MandateError::Entities(e.to_string()))?;
             entities.push(entity);
         }
@@ -310,6 +356,7 @@ impl Mandate {
             powers,
             texts,
             authorizer: Authorizer::new(),
+            types,
         })
     }
 
@@ -331,8 +378,18 @@ impl Mandate {
         ids
     }
 
-    /// Decide one act.
+    /// Decide one act: the rules it breaks, or the powers that permit it.
     pub fn decide(&self, act: &Act) -> Verdict {
+        self.judge(act, false)
+    }
+
+    /// Decide one act and say why: also the Cedar policies that decided and
+    /// how each condition of the permitting powers was met.
+    pub fn explain(&self, act: &Act) -> Verdict {
+        self.judge(act, true)
+    }
+
+    fn judge(&self, act: &Act, explain: bool) -> Verdict {
         let mut verdict = Verdict {
             position: None,
             permitted_by: Vec::new(),
@@ -367,7 +424,24 @@ impl Mandate {
             (Some((_, rule)), Some(counterparty)) => self.kinship.tie(&act.actor, counterparty, rule),
             _ => None,
         };
-        let request = match request(act, &position.position.id, matter, conflict.is_some()) {
+        let Some(policies) = position.by_matter.get(&matter) else {
+            verdict.violations.push(self.refusal(
+                &self.default_deny,
+                format!(
+                    "Act {} cannot be evaluated: no policies for {}.",
+                    act.id,
+                    matter.as_str()
+                ),
+            ));
+            return verdict;
+        };
+        let request = match request(
+            &self.types,
+            act,
+            &position.position.id,
+            matter,
+            conflict.is_some(),
+        ) {
             Ok(request) => request,
             Err(reason) => {
                 verdict.violations.push(self.refusal(
@@ -379,7 +453,7 @@ impl Mandate {
         };
         let response = self
             .authorizer
-            .is_authorized(&request, &position.decide, &self.entities);
+            .is_authorized(&request, &policies.decide, &self.entities);
         let errors: Vec<String> = response.diagnostics().errors().map(|e| e.to_string()).collect();
         if !errors.is_empty() {
             // Fail closed: a policy that could not be evaluated may have been a forbid.
@@ -394,10 +468,12 @@ impl Mandate {
             return verdict;
         }
         let reasons: Vec<String> = response.diagnostics().reason().map(|id| id.to_string()).collect();
-        verdict.policies = reasons
-            .iter()
-            .filter_map(|id| self.texts.get(id).map(|t| (id.clone(), t.clone())))
-            .collect();
+        if explain {
+            verdict.policies = reasons
+                .iter()
+                .filter_map(|id| self.texts.get(id).map(|t| (id.clone(), t.clone())))
+                .collect();
+        }
         let who = format!("{} as {}", act.actor, position.position.id);
         for reason in &reasons {
             if let Some(id) = reason.strip_prefix("prohibition:") {
@@ -433,13 +509,13 @@ impl Mandate {
             Decision::Deny => {
                 let grants = self
                     .authorizer
-                    .is_authorized(&request, &position.grants, &self.entities);
+                    .is_authorized(&request, &policies.grants, &self.entities);
                 (grants.decision() == Decision::Allow && grants.diagnostics().errors().next().is_none())
                     .then(|| grants.diagnostics().reason().map(|id| id.to_string()).collect())
             }
         };
         match granted {
-            Some(ids) => verdict.permitted_by = self.permissions(act, position, &ids),
+            Some(ids) => verdict.permitted_by = self.permissions(act, position, &ids, explain),
             None => {
                 if let Some(violation) = self.diagnose(act, position, matter, &request, &who) {
                     verdict.violations.push(violation);
@@ -454,12 +530,9 @@ impl Mandate {
         self.positions
             .get(position)
             .map(|p| {
-                p.decide
-                    .policies()
-                    .filter_map(|policy| {
-                        let id = policy.id().to_string();
-                        self.texts.get(&id).map(|t| (id, t.clone()))
-                    })
+                p.policy_ids
+                    .iter()
+                    .filter_map(|id| self.texts.get(id).map(|t| (id.clone(), t.clone())))
                     .collect()
             })
             .unwrap_or_default()
@@ -514,7 +587,13 @@ impl Mandate {
             .ok_or_else(|| format!("position `{id}` is not defined"))
     }
 
-    fn permissions(&self, act: &Act, position: &CompiledPosition, ids: &[String]) -> Vec<Permission> {
+    fn permissions(
+        &self,
+        act: &Act,
+        position: &CompiledPosition,
+        ids: &[String],
+        explain: bool,
+    ) -> Vec<Permission> {
         position
             .candidates
             .iter()
@@ -532,7 +611,11 @@ impl Mandate {
                     title: power.title.clone(),
                     delegation: c.delegation.clone(),
                     legal_basis: power.legal_basis.clone(),
-                    met: c.conditions.iter().map(|cond| met(cond, act)).collect(),
+                    met: if explain {
+                        c.conditions.iter().map(|cond| met(cond, act)).collect()
+                    } else {
+                        Vec::new()
+                    },
                 })
             })
             .collect()
@@ -589,9 +672,10 @@ impl Mandate {
                 ),
             ));
         }
+        let policies = position.by_matter.get(&matter)?;
         let response = self
             .authorizer
-            .is_authorized(request, &position.diagnose, &self.entities);
+            .is_authorized(request, &policies.diagnose, &self.entities);
         let satisfied: BTreeSet<String> = response.diagnostics().reason().map(|id| id.to_string()).collect();
         let (_, _, candidate, failed) = of_matter
             .iter()
@@ -772,7 +856,13 @@ fn conditions(
 }
 
 /// The Cedar request for an act, with the facts of its context.
-fn request(act: &Act, position: &str, matter: Matter, conflict: bool) -> Result<Request, String> {
+fn request(
+    types: &Types,
+    act: &Act,
+    position: &str,
+    matter: Matter,
+    conflict: bool,
+) -> Result<Request, String> {
     let day: NaiveDate = act.time.date_naive();
     let mut pairs = vec![
         (
@@ -788,39 +878,37 @@ fn request(act: &Act, position: &str, matter: Matter, conflict: bool) -> Result<
             RestrictedExpression::new_bool(conflict),
         ),
     ];
+    // A flat context: nested records cost Cedar an evaluation each.
     if let Some(amount) = act.amount {
         let cents = amount
             .cents()
             .ok_or_else(|| format!("the amount {} is not a usable number", amount.amount))?;
-        let record = RestrictedExpression::new_record([
-            (
-                "currency".to_string(),
-                RestrictedExpression::new_string(amount.currency.as_str().to_string()),
-            ),
-            ("cents".to_string(), RestrictedExpression::new_long(cents)),
-        ])
-        .map_err(|e| e.to_string())?;
-        pairs.push(("amount".to_string(), record));
+        pairs.push((
+            "amount_currency".to_string(),
+            RestrictedExpression::new_string(amount.currency.as_str().to_string()),
+        ));
+        pairs.push(("amount_cents".to_string(), RestrictedExpression::new_long(cents)));
     }
     if let Some(meeting) = &act.meeting {
         let tally = Tally::of(meeting);
         let long = |n: usize| RestrictedExpression::new_long(i64::try_from(n).unwrap_or(i64::MAX));
-        let record = RestrictedExpression::new_record([
-            ("members".to_string(), long(tally.members)),
-            ("present".to_string(), long(tally.present)),
-            ("votes_for".to_string(), long(tally.votes_for)),
-            ("unreasoned_dissent".to_string(), long(tally.unreasoned_dissent)),
+        pairs.extend([
+            ("meeting_members".to_string(), long(tally.members)),
+            ("meeting_present".to_string(), long(tally.present)),
+            ("meeting_votes_for".to_string(), long(tally.votes_for)),
             (
-                "chief_spoke_last".to_string(),
+                "meeting_unreasoned_dissent".to_string(),
+                long(tally.unreasoned_dissent),
+            ),
+            (
+                "meeting_chief_spoke_last".to_string(),
                 RestrictedExpression::new_bool(tally.chief_spoke_last),
             ),
-        ])
-        .map_err(|e| e.to_string())?;
-        pairs.push(("meeting".to_string(), record));
+        ]);
     }
     let context = Context::from_pairs(pairs).map_err(|e| e.to_string())?;
-    let principal = uid("Position", position).map_err(|e| e.to_string())?;
-    let action = uid("Action", matter.as_str()).map_err(|e| e.to_string())?;
-    let resource = uid("Organisation", &act.organisation).map_err(|e| e.to_string())?;
+    let principal = uid(&types.position, position);
+    let action = uid(&types.action, matter.as_str());
+    let resource = uid(&types.organisation, &act.organisation);
     Request::new(principal, action, resource, context, None).map_err(|e| e.to_string())
 }

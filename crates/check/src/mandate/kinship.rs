@@ -163,15 +163,14 @@ impl Kinship {
             let holders = company
                 .owners
                 .iter()
-                .map(|o| (o.person.as_str(), format!("owned {:.0} % by", o.share * 100.0)))
-                .chain(
-                    company
-                        .directors
-                        .iter()
-                        .map(|d| (d.as_str(), "directed by".to_string())),
-                );
-            for (person, how) in holders {
+                .map(|o| (o.person.as_str(), Some(o.share)))
+                .chain(company.directors.iter().map(|d| (d.as_str(), None)));
+            for (person, share) in holders {
                 if let Some(Tie(who)) = self.person_tie(actor, person, recusal) {
+                    let how = match share {
+                        Some(share) => format!("owned {:.0} % by", share * 100.0),
+                        None => "directed by".to_string(),
+                    };
                     return Some(Tie(format!("{counterparty} is {how} {person}, {who}")));
                 }
             }

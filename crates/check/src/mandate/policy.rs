@@ -70,7 +70,7 @@ pub fn day_number(day: NaiveDate) -> i64 {
 
 fn within(money: &Money) -> String {
     format!(
-        "(context has amount && context.amount.currency == {} && context.amount.cents <= {})",
+        "(context has amount_cents && context.amount_currency == {} && context.amount_cents <= {})",
         literal(money.currency.as_str()),
         money.cents().unwrap_or(i64::MIN)
     )
@@ -82,23 +82,23 @@ fn share(count: &str, share: &Share) -> String {
         Share::MoreThan(f) => (">", f),
     };
     format!(
-        "{count} * {} {op} context.meeting.members * {}",
+        "{count} * {} {op} context.meeting_members * {}",
         f.denominator, f.numerator
     )
 }
 
 pub fn valid_meeting(rule: &MeetingRule) -> String {
     let mut parts = vec![
-        "context has meeting".to_string(),
-        "context.meeting.members > 0".to_string(),
-        share("context.meeting.present", &rule.quorum),
-        share("context.meeting.votes_for", &rule.approval),
+        "context has meeting_members".to_string(),
+        "context.meeting_members > 0".to_string(),
+        share("context.meeting_present", &rule.quorum),
+        share("context.meeting_votes_for", &rule.approval),
     ];
     if rule.chief_speaks_last {
-        parts.push("context.meeting.chief_spoke_last".into());
+        parts.push("context.meeting_chief_spoke_last".into());
     }
     if rule.dissent_with_reasons {
-        parts.push("context.meeting.unreasoned_dissent == 0".into());
+        parts.push("context.meeting_unreasoned_dissent == 0".into());
     }
     format!("({})", parts.join(" && "))
 }
@@ -194,8 +194,8 @@ mod tests {
             denominator: 3,
         });
         assert_eq!(
-            share("context.meeting.present", &s),
-            "context.meeting.present * 3 >= context.meeting.members * 2"
+            share("context.meeting_present", &s),
+            "context.meeting_present * 3 >= context.meeting_members * 2"
         );
     }
 }

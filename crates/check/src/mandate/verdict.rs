@@ -12,7 +12,7 @@ pub struct Verdict {
     pub permitted_by: Vec<Permission>,
     /// Every rule the act breaks; empty when permitted and nothing forbids it.
     pub violations: Vec<Violation>,
-    /// The Cedar policies that decided, with their text, for `rules explain`.
+    /// The Cedar policies that decided, with their text (only from `Mandate::explain`).
     pub policies: Vec<(String, String)>,
 }
 
@@ -23,7 +23,7 @@ pub struct Permission {
     pub title: String,
     pub delegation: Option<String>,
     pub legal_basis: LegalBasis,
-    /// "amount 250,000.00 CNY within the limit of 500,000.00 CNY" ...
+    /// "amount 250,000.00 CNY within the limit of 500,000.00 CNY" ... (only from `Mandate::explain`)
     pub met: Vec<String>,
 }
 

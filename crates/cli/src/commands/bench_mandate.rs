@@ -40,6 +40,24 @@ impl Dice {
 }
 
 const DEPARTMENTS: usize = 50;
+const UNITS_PER_DEPARTMENT: usize = 5;
+
+/// Position i: 0 the mayor; then deputies, department heads, unit heads, clerks.
+fn position_of(i: usize) -> (&'static str, String) {
+    match i {
+        0 => ("top_leader", "city".to_string()),
+        1..=9 => ("deputy", "city".to_string()),
+        i if i < 10 + DEPARTMENTS => ("department_head", format!("d{}", i - 10)),
+        i if i < 10 + DEPARTMENTS * (1 + UNITS_PER_DEPARTMENT) => {
+            let n = i - 10 - DEPARTMENTS;
+            (
+                "department_head",
+                format!("d{}u{}", n / UNITS_PER_DEPARTMENT, n % UNITS_PER_DEPARTMENT),
+            )
+        }
+        i => ("clerk", format!("d{}", i % DEPARTMENTS)),
+    }
+}
 
 /// The generated city: one government, departments, units below them;
 /// a mayor, deputies, department heads, unit heads and clerks.
@@ -58,34 +76,20 @@ fn city(positions: usize) -> String {
          legal_basis = { source = \"bench\", text = \"prohibition\" }\n\n\
          [[organisation]]\nid = \"city\"\nname = \"City\"\n",
     );
-    let units_per_department = 5;
     for d in 0..DEPARTMENTS {
         let _ = write!(
             t,
             "\n[[organisation]]\nid = \"d{d}\"\nname = \"Department {d}\"\nparent = \"city\"\n"
         );
-        for u in 0..units_per_department {
+        for u in 0..UNITS_PER_DEPARTMENT {
             let _ = write!(
                 t,
                 "\n[[organisation]]\nid = \"d{d}u{u}\"\nname = \"Unit {d}.{u}\"\nparent = \"d{d}\"\n"
             );
         }
     }
-    // Position i: 0 the mayor; then deputies, department heads, unit heads, clerks.
     for i in 0..positions {
-        let (kind, organisation) = match i {
-            0 => ("top_leader", "city".to_string()),
-            1..=9 => ("deputy", "city".to_string()),
-            i if i < 10 + DEPARTMENTS => ("department_head", format!("d{}", i - 10)),
-            i if i < 10 + DEPARTMENTS * (1 + units_per_department) => {
-                let n = i - 10 - DEPARTMENTS;
-                (
-                    "department_head",
-                    format!("d{}u{}", n / units_per_department, n % units_per_department),
-                )
-            }
-            i => ("clerk", format!("d{}", i % DEPARTMENTS)),
-        };
+        let (kind, organisation) = position_of(i);
         let _ = write!(
             t,
             "\n[[position]]\nid = \"p{i}\"\ntitle = \"Position {i}\"\norganisation = \"{organisation}\"\nkind = \"{kind}\"\n"
@@ -111,7 +115,7 @@ fn city(positions: usize) -> String {
          collective_decision = true\nmeeting_rule = \"bench.meeting\"\n{basis}\n"
     );
     // Every tenth clerk covers its department's funds for a year.
-    for i in (10 + DEPARTMENTS * 6..positions).step_by(10) {
+    for i in (10 + DEPARTMENTS * (1 + UNITS_PER_DEPARTMENT)..positions).step_by(10) {
         let _ = write!(
             t,
             "\n[[delegation]]\nid = \"del{i}\"\npower = \"bench.unit-funds\"\nto_position = \"p{i}\"\nfrom = \"2025-01-01\"\n\
@@ -129,35 +133,53 @@ const MATTERS: [&str; 5] = [
     "procurement",
 ];
 
+/// Three acts in four are proper (a power the actor holds, for its own
+/// organisation, within the limit, reviewed, a valid meeting where one is
+/// needed); the rest are drawn at random and mostly break some rule.
 fn acts(positions: usize, count: usize, organisations: &[String]) -> Vec<Act> {
     let mut dice = Dice(7);
+    let valid_meeting = |n: usize| {
+        serde_json::json!({
+            "id": format!("m{n}"), "members": ["a", "b", "c", "d", "e", "f"],
+            "present": ["a", "b", "c", "d", "e"], "chief": "a", "speaking_order": ["b", "c", "a"],
+            "votes": [{"member": "a", "vote": "for"}, {"member": "b", "vote": "for"}, {"member": "c", "vote": "for"},
+                      {"member": "d", "vote": "for"}, {"member": "e", "vote": "against"}]
+        })
+    };
     (0..count)
         .map(|n| {
             let i = dice.below(positions);
-            let amount = (dice.below(700) as f64) * 1000.0;
-            let counterparty = match dice.below(10) {
-                0 => format!("c{i}"),
-                _ => format!("c{}", dice.below(positions)),
-            };
-            let meeting = (dice.below(2) == 0).then(|| {
+            let (kind, own) = position_of(i);
+            let other_company = format!("c{}", (i + 1 + dice.below(positions - 1)) % positions);
+            let value = if dice.below(4) > 0 {
+                let (matter, amount, meeting) = match kind {
+                    "top_leader" => ("major_decision", 0, Some(valid_meeting(n))),
+                    "deputy" => ("project_approval", dice.below(5_000), Some(valid_meeting(n))),
+                    "department_head" if dice.below(2) == 0 => ("fund_approval", dice.below(300), None),
+                    _ => ("contract", dice.below(100), None),
+                };
                 serde_json::json!({
-                    "id": format!("m{n}"), "members": ["a", "b", "c", "d", "e", "f"],
-                    "present": ["a", "b", "c", "d", "e"], "chief": "a", "speaking_order": ["b", "c", "a"],
-                    "votes": [{"member": "a", "vote": "for"}, {"member": "b", "vote": "for"}, {"member": "c", "vote": "for"},
-                              {"member": "d", "vote": "for"}, {"member": "e", "vote": "against"}]
+                    "id": format!("a{n}"), "actor": format!("h{i}"), "matter": matter, "organisation": own,
+                    "time": "2025-06-02T10:00:00+08:00",
+                    "amount": {"amount": amount as f64 * 1000.0, "currency": "CNY"},
+                    "counterparty": other_company, "reviewer": "auditor", "meeting": meeting,
                 })
-            });
-            let value = serde_json::json!({
-                "id": format!("a{n}"),
-                "actor": format!("h{i}"),
-                "matter": MATTERS[dice.below(MATTERS.len())],
-                "organisation": organisations[dice.below(organisations.len())],
-                "time": "2025-06-02T10:00:00+08:00",
-                "amount": {"amount": amount, "currency": "CNY"},
-                "counterparty": counterparty,
-                "reviewer": if dice.below(4) == 0 { format!("h{i}") } else { "auditor".to_string() },
-                "meeting": meeting,
-            });
+            } else {
+                let counterparty = match dice.below(10) {
+                    0 => format!("c{i}"),
+                    _ => other_company,
+                };
+                serde_json::json!({
+                    "id": format!("a{n}"), "actor": format!("h{i}"),
+                    "matter": MATTERS[dice.below(MATTERS.len())],
+                    "organisation": organisations[dice.below(organisations.len())],
+                    "time": "2025-06-02T10:00:00+08:00",
+                    "amount": {"amount": dice.below(700) as f64 * 1000.0, "currency": "CNY"},
+                    "counterparty": counterparty,
+                    "reviewer": if dice.below(4) == 0 { format!("h{i}") } else { "auditor".to_string() },
+                    "meeting": (dice.below(2) == 0).then(|| valid_meeting(n)),
+                })
+            };
             serde_json::from_value(value).map_err(anyhow::Error::from)
         })
         .collect::<Result<Vec<Act>>>()

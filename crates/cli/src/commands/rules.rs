@@ -273,7 +273,7 @@ fn explain(paths: &[PathBuf], path: &Path) -> Result<ExitCode> {
         if i > 0 {
             println!();
         }
-        let verdict = mandate.decide(act);
+        let verdict = mandate.explain(act);
         print_verdict(act, &verdict);
         if !verdict.is_permitted() {
             refused += 1;
