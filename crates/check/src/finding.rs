@@ -39,3 +39,22 @@ pub fn finding(
         explanation,
     }
 }
+
+/// "1 day", "3 days": a count with its noun, for explanations.
+pub(crate) fn count(n: i64, noun: &str) -> String {
+    if n == 1 || n == -1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn singular_only_for_one() {
+        assert_eq!(super::count(1, "day"), "1 day");
+        assert_eq!(super::count(0, "day"), "0 days");
+        assert_eq!(super::count(2, "working day"), "2 working days");
+    }
+}

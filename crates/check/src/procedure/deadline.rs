@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Case, LoggedEvent, Outcome};
 use crate::days::{due_date, Within};
-use crate::finding::finding;
+use crate::finding::{count, finding};
 use mandate_model::Evidence;
 
 /// The clock's start: when, what it is called, and the record that proves it.
@@ -25,7 +25,7 @@ pub(super) fn evaluate(
     start: &DeadlineStart,
     stage: Option<&str>,
     within: Within,
-    (count, calendar): (DayCount, Option<&Calendar>),
+    (day_count, calendar): (DayCount, Option<&Calendar>),
     case: &Case,
 ) -> Outcome {
     let start = match find_start(procedure, start, case) {
@@ -48,7 +48,7 @@ pub(super) fn evaluate(
         },
     };
     let start_date = start.time.date_naive();
-    let due = match due_date(start_date, within, count, calendar) {
+    let due = match due_date(start_date, within, day_count, calendar) {
         Ok(due) => due,
         Err(reason) => return Outcome::NotApplicable(reason),
     };
@@ -65,7 +65,7 @@ pub(super) fn evaluate(
         Within::Days(0) => String::new(),
         Within::Days(n) => format!(
             "{n} {}day{} after ",
-            if count == DayCount::Working {
+            if day_count == DayCount::Working {
                 "working "
             } else {
                 ""
@@ -75,12 +75,15 @@ pub(super) fn evaluate(
         Within::Months(m) => format!("{m} month{} after ", if m == 1 { "" } else { "s" }),
     };
     let explanation = format!(
-        "In case {}, {what} {late_days} day{} after the deadline of {due} ({limit}{}).",
+        "In case {}, {what} {} after the deadline of {due} ({limit}{}).",
         case.case_id,
-        if late_days == 1 { "" } else { "s" },
+        count(late_days, "day"),
         start.label
     );
-    let evidence = vec![start.evidence, target.evidence(format!("{late_days} days late"))];
+    let evidence = vec![
+        start.evidence,
+        target.evidence(format!("{} late", count(late_days, "day"))),
+    ];
     Outcome::Finding(Box::new(finding(
         pack,
         rule,

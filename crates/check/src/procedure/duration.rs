@@ -5,7 +5,7 @@ use mandate_rules::{Calendar, DayCount, Pack, Procedure, RuleCommon};
 
 use super::{Case, Outcome};
 use crate::days::days_between;
-use crate::finding::finding;
+use crate::finding::{count, finding};
 
 pub(super) struct Limits<'a> {
     pub min: Option<u32>,
@@ -41,10 +41,12 @@ pub(super) fn evaluate(
         Ok(days) => days,
         Err(reason) => return Outcome::NotApplicable(reason),
     };
-    let unit = match (limits.count, limits.calendar) {
-        (DayCount::Calendar, _) => "days".to_string(),
-        (DayCount::Working, Some(calendar)) => format!("working days (calendar {})", calendar.id),
-        (DayCount::Working, None) => "working days (Monday to Friday)".to_string(),
+    let lasted = match (limits.count, limits.calendar) {
+        (DayCount::Calendar, _) => count(days, "day"),
+        (DayCount::Working, Some(calendar)) => {
+            format!("{} (calendar {})", count(days, "working day"), calendar.id)
+        }
+        (DayCount::Working, None) => format!("{} (Monday to Friday)", count(days, "working day")),
     };
     let short = limits
         .min
@@ -58,7 +60,7 @@ pub(super) fn evaluate(
         return Outcome::Clean;
     };
     let explanation = format!(
-        "In case {}, {} lasted {days} {unit}, from {} to {}; the procedure requires {required}.",
+        "In case {}, {} lasted {lasted}, from {} to {}; the procedure requires {required}.",
         case.case_id,
         rule.title.to_lowercase().trim_end_matches('.'),
         start.describe(),
@@ -72,7 +74,7 @@ pub(super) fn evaluate(
         end.involved().into_iter().collect(),
         vec![
             start.evidence(format!("{} starts the period", from_stage.title)),
-            end.evidence(format!("{} after {days} {unit}", to_stage.title)),
+            end.evidence(format!("{} after {lasted}", to_stage.title)),
         ],
         explanation,
     )))

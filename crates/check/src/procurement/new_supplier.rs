@@ -8,6 +8,7 @@
 
 use super::process::{calendar_date, supplier_ids, Process};
 use super::{RedFlag, Verdict};
+use crate::finding::count;
 
 pub(crate) struct NewSupplier<'p> {
     pub minimum_days: u32,
@@ -43,8 +44,9 @@ impl RedFlag for NewSupplier<'_> {
             let days = (opened - registered).num_days();
             if days < i64::from(self.minimum_days) {
                 let mut verdict = Verdict::flag(format!(
-                    "Supplier {supplier} was registered on {registered}, {days} days before the tender opened on {opened} (less than {} days).",
-                    self.minimum_days
+                    "Supplier {supplier} was registered on {registered}, {} before the tender opened on {opened} (less than {}).",
+                    count(days, "day"),
+                    count(i64::from(self.minimum_days), "day")
                 ));
                 if let Verdict::Flag(flag) = &mut verdict {
                     flag.involved = vec![format!("supplier: {supplier}")];

@@ -14,6 +14,7 @@ use mandate_rules::DayCount;
 use super::process::{instant, Process};
 use super::{RedFlag, Verdict};
 use crate::days::{due_date, Within};
+use crate::finding::count;
 
 pub(crate) struct ShortTenderPeriod<'p> {
     pub minimum_days: u32,
@@ -48,8 +49,10 @@ impl RedFlag for ShortTenderPeriod<'_> {
                 return Verdict::Clean;
             }
             return Verdict::flag(format!(
-                "Bids were accepted from {} only, {elapsed} whole days, shorter than the minimum of {minimum} days.",
-                period()
+                "Bids were accepted from {} only, {}, shorter than the minimum of {}.",
+                period(),
+                count(elapsed, "whole day"),
+                count(i64::from(minimum), "day")
             ));
         }
         let Ok(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days, None) else {

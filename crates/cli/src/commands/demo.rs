@@ -48,7 +48,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut store = workspace.store()?;
 
-    println!("\n1. Import ({} files from {})", files.len(), args.data.display());
+    println!(
+        "\n1. Import ({} files from {} and {})",
+        files.len(),
+        args.data.display(),
+        args.example.display()
+    );
     let stage = Instant::now();
     let outcomes = super::import::import_files(&mut store, &files, super::import::Options::default())?;
     super::import::print_outcomes(&outcomes);
