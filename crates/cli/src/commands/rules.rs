@@ -40,6 +40,17 @@ pub enum RulesCommand {
     },
 }
 
+/// The columns of a table of powers (held or delegated).
+const POWER_COLUMNS: [&str; 7] = [
+    "power",
+    "matter",
+    "scope",
+    "limit",
+    "safeguards",
+    "procedure",
+    "legal basis",
+];
+
 pub fn run(workspace: &Path, command: RulesCommand) -> Result<ExitCode> {
     let default = |paths: Vec<PathBuf>| {
         if paths.is_empty() {
@@ -145,18 +156,7 @@ fn show(paths: &[PathBuf], id: &str, cedar: bool) -> Result<ExitCode> {
         println!("  none: every act of this position is refused (default deny)");
     } else {
         let rows: Vec<Vec<String>> = held.iter().map(|p| power_row(p, None)).collect();
-        print_table(
-            &[
-                "power",
-                "matter",
-                "scope",
-                "limit",
-                "safeguards",
-                "procedure",
-                "legal basis",
-            ],
-            &rows,
-        );
+        print_table(&POWER_COLUMNS, &rows);
     }
     let delegations: Vec<Vec<String>> = rules
         .all(|p| &p.delegations)
@@ -169,18 +169,7 @@ fn show(paths: &[PathBuf], id: &str, cedar: bool) -> Result<ExitCode> {
         .collect();
     if !delegations.is_empty() {
         println!("\nDelegated to this position:");
-        print_table(
-            &[
-                "power",
-                "matter",
-                "scope",
-                "limit",
-                "safeguards",
-                "procedure",
-                "legal basis",
-            ],
-            &delegations,
-        );
+        print_table(&POWER_COLUMNS, &delegations);
     }
     let prohibitions: Vec<Vec<String>> = rules
         .all(|p| &p.prohibitions)
