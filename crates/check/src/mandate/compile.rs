@@ -1,8 +1,11 @@
 //! Building the Cedar policy sets of a mandate, and deciding acts with them.
 //!
-//! Each position gets its own small policy set (its powers, delegations to
-//! it, the prohibitions that bind it, the recusal rule), so a decision
-//! evaluates a handful of policies however large the mandate is.
+//! Each position gets a small policy set per matter (its powers and
+//! delegations for that matter, the prohibitions that bind it, the recusal
+//! rule), so a decision evaluates a handful of policies however large the
+//! mandate is. Cedar decides; when it refuses an act that some power could
+//! cover, the conditions that failed are read from the same `Condition`s the
+//! policies were compiled from, to explain the refusal.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
@@ -70,8 +73,6 @@ struct MatterPolicies {
     decide: PolicySet,
     /// Permits alone: whether the powers would cover the act, once a prohibition refused it.
     grants: PolicySet,
-    /// One permit per condition of each candidate (`k/c`), to explain a refusal.
-    diagnose: PolicySet,
 }
 
 /// The compiled mandate of a rule set.
@@ -79,6 +80,8 @@ pub struct Mandate {
     positions: HashMap<String, CompiledPosition>,
     people: HashMap<String, Person>,
     organisations: BTreeSet<String>,
+    /// Each organisation's parent, to explain scope refusals.
+    parents: HashMap<String, String>,
     entities: Entities,
     kinship: Kinship,
     default_deny: Cited,
@@ -253,7 +256,7 @@ impl Mandate {
                 .map(|m| (*m, MatterPolicies::default()))
                 .collect();
             let mut policy_ids = Vec::new();
-            for (k, candidate) in candidates.iter().enumerate() {
+            for candidate in &candidates {
                 let id = match &candidate.delegation {
                     Some(d) => format!("delegation:{d}"),
                     None => format!("power:{}", candidate.power),
@@ -268,16 +271,6 @@ impl Mandate {
                 let sets = by_matter.entry(candidate.matter).or_default();
                 add(&mut sets.decide, &permit)?;
                 add(&mut sets.grants, &permit)?;
-                for (c, condition) in candidate.conditions.iter().enumerate() {
-                    let diag_id = format!("{k}/{c}");
-                    let text = policy::permit(
-                        &diag_id,
-                        &position.id,
-                        candidate.matter.as_str(),
-                        std::slice::from_ref(condition),
-                    );
-                    add(&mut sets.diagnose, &parse(&diag_id, &text, &id)?)?;
-                }
                 policy_ids.push(id.clone());
                 texts.insert(id, text);
             }
@@ -322,11 +315,15 @@ impl Mandate {
         let types = Types::new()?;
         let mut entities = Vec::new();
         let mut organisations = BTreeSet::new();
+        let mut org_parents = HashMap::new();
         for org in packs.iter().flat_map(|p| &p.organisations) {
             let parents: HashSet<EntityUid> =
                 org.parent.iter().map(|p| uid(&types.organisation, p)).collect();
             entities.push(Entity::new_no_attrs(uid(&types.organisation, &org.id), parents));
             organisations.insert(org.id.clone());
+            if let Some(parent) = &org.parent {
+                org_parents.insert(org.id.clone(), parent.clone());
+            }
         }
         for position in packs.iter().flat_map(|p| &p.positions) {
             let attrs = HashMap::from([(
@@ -348,6 +345,7 @@ impl Mandate {
             positions,
             people,
             organisations,
+            parents: org_parents,
             entities,
             kinship: Kinship::new(packs),
             default_deny,
@@ -517,7 +515,7 @@ impl Mandate {
         match granted {
             Some(ids) => verdict.permitted_by = self.permissions(act, position, &ids, explain),
             None => {
-                if let Some(violation) = self.diagnose(act, position, matter, &request, &who) {
+                if let Some(violation) = self.diagnose(act, position, matter, &who) {
                     verdict.violations.push(violation);
                 }
             }
@@ -628,7 +626,6 @@ impl Mandate {
         act: &Act,
         position: &CompiledPosition,
         matter: Matter,
-        request: &Request,
         who: &str,
     ) -> Option<Violation> {
         // A delegation out of its period grants nothing: it is no candidate.
@@ -672,24 +669,31 @@ impl Mandate {
                 ),
             ));
         }
-        let policies = position.by_matter.get(&matter)?;
-        let response = self
-            .authorizer
-            .is_authorized(request, &policies.diagnose, &self.entities);
-        let satisfied: BTreeSet<String> = response.diagnostics().reason().map(|id| id.to_string()).collect();
+        // Cedar refused the act; which conditions failed is worked out here,
+        // from the same conditions the policies were compiled from.
         let (_, _, candidate, failed) = of_matter
             .iter()
-            .map(|(k, candidate)| {
+            .map(|(_, candidate)| {
                 let failed: Vec<&Condition> = candidate
                     .conditions
                     .iter()
-                    .enumerate()
-                    .filter(|(c, _)| !satisfied.contains(&format!("{k}/{c}")))
-                    .map(|(_, condition)| condition)
+                    .filter(|condition| !self.holds(condition, act))
                     .collect();
-                (failed.len(), candidate.power.clone(), *candidate, failed)
+                (failed.len(), &candidate.power, *candidate, failed)
             })
-            .min_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)))?;
+            .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))?;
+        if failed.is_empty() {
+            // The policies and this reading disagree: refuse, and say so.
+            return Some(self.refusal(
+                &self.default_deny,
+                format!(
+                    "Act {} ({}) by {who} is refused by the policies of `{}` although each of its conditions appears met.",
+                    act.id,
+                    describe(act),
+                    candidate.power
+                ),
+            ));
+        }
         let (power, pack) = self.powers.get(&candidate.power)?;
         let cited = Cited {
             id: power.id.clone(),
@@ -713,6 +717,50 @@ impl Mandate {
                 reasons.join("; ")
             ),
         ))
+    }
+
+    /// Whether an act meets one condition of a power: the reading of the
+    /// condition's Cedar text (`Condition::cedar`) used to explain a refusal.
+    fn holds(&self, condition: &Condition, act: &Act) -> bool {
+        let within = |limit: &Money| {
+            act.amount.is_some_and(|a| {
+                a.currency == limit.currency && a.cents().zip(limit.cents()).is_some_and(|(a, l)| a <= l)
+            })
+        };
+        match condition {
+            Condition::Scope { organisation, scope } => {
+                act.organisation == *organisation
+                    || (*scope == mandate_rules::Scope::OwnAndSubordinate
+                        && self.is_below(&act.organisation, organisation))
+            }
+            Condition::Window { from, until } => (*from..=*until).contains(&act.time.date_naive()),
+            Condition::Limit(limit) => within(limit),
+            Condition::Collective { above, meeting_rule } => {
+                above.as_ref().is_some_and(within)
+                    || act
+                        .meeting
+                        .as_ref()
+                        .is_some_and(|m| Tally::of(m).failures(meeting_rule).is_empty())
+            }
+            Condition::Reviewer => act.reviewer.as_ref().is_some_and(|r| *r != act.actor),
+        }
+    }
+
+    /// Whether `org` is strictly below `ancestor` in the hierarchy.
+    fn is_below(&self, org: &str, ancestor: &str) -> bool {
+        let mut at = self.parents.get(org);
+        let mut steps = 0;
+        while let Some(parent) = at {
+            if parent == ancestor {
+                return true;
+            }
+            steps += 1;
+            if steps > self.parents.len() {
+                return false;
+            }
+            at = self.parents.get(parent);
+        }
+        false
     }
 
     /// Why a condition is not met, in words.

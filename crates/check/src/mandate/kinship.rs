@@ -2,16 +2,16 @@
 //! the rules (spouse, parent, child, sibling); grandparents, cousins and
 //! in-laws are worked out here, each with the words that name the tie.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use mandate_rules::{Company, Pack, Recusal, RelationKind};
 
 /// Who is related to whom, and who owns or directs which company.
 #[derive(Debug, Default)]
 pub struct Kinship {
-    parents: BTreeMap<String, BTreeSet<String>>,
-    spouses: BTreeMap<String, BTreeSet<String>>,
-    companies: BTreeMap<String, Company>,
+    parents: HashMap<String, BTreeSet<String>>,
+    spouses: HashMap<String, BTreeSet<String>>,
+    companies: HashMap<String, Company>,
 }
 
 /// How the counterparty is tied to the actor, in words.
