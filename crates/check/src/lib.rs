@@ -94,6 +94,14 @@ impl<'p> Checker<'p> {
         findings
     }
 
+    /// Check as of a date: a case still waiting for a stage past its
+    /// deadline on that date is a finding (without it, such a case is not
+    /// applicable to the deadline rule: it has no such stage yet).
+    pub fn as_of(mut self, date: chrono::NaiveDate) -> Self {
+        self.shared.as_of = Some(date);
+        self
+    }
+
     /// Publisher code lists to map codes with, chosen by ocid prefix.
     pub fn with_codelists(mut self, codelists: &'p [CodeList]) -> Self {
         self.codelists = codelists;

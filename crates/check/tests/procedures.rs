@@ -245,3 +245,38 @@ fn coverage_counts_not_applicable_with_reasons() {
         1
     );
 }
+
+#[test]
+fn as_of_a_date_an_unpaid_claim_past_its_deadline_is_a_finding() {
+    // Approved Thursday 2024-03-07, never paid; 5 working days: due Thursday 2024-03-14.
+    let unpaid = case(
+        vec![event(1, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR")],
+        None,
+    );
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let as_of = |date: &str| {
+        let mut checker = Checker::new(&packs).as_of(date.parse().unwrap());
+        let findings = checker.check_case(&unpaid);
+        (findings, checker.into_coverage())
+    };
+
+    // Without a date, or on the due date itself: not applicable, nothing is late yet.
+    assert!(fired(&unpaid).is_empty());
+    let (findings, coverage) = as_of("2024-03-14");
+    assert!(findings.is_empty());
+    let rule = &coverage.rules["pay-within-5-working-days"];
+    assert_eq!(rule.evaluated, 0);
+    assert_eq!(rule.not_applicable.values().sum::<u64>(), 1);
+
+    // Monday 2024-03-18: 4 calendar days after the due date.
+    let (findings, coverage) = as_of("2024-03-18");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule_id, "pay-within-5-working-days");
+    assert_eq!(
+        findings[0].explanation,
+        "In case c1, payment has still not happened on 2024-03-18, 4 days after the deadline of \
+         2024-03-14 (5 working days after 'Approve' on 2024-03-07 16:00)."
+    );
+    assert_eq!(findings[0].evidence[0].log_index, 1);
+    assert_eq!(coverage.rules["pay-within-5-working-days"].flagged, 1);
+}

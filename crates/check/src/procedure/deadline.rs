@@ -1,7 +1,7 @@
 //! Deadline: a stage (or all work on the case) must happen within a time
 //! limit of a start: another stage, or a date the case records.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use mandate_rules::{Calendar, DayCount, DeadlineStart, Pack, Procedure, RuleCommon};
 use serde_json::Value;
 
@@ -27,6 +27,7 @@ pub(super) fn evaluate(
     within: Within,
     (day_count, calendar): (DayCount, Option<&Calendar>),
     case: &Case,
+    as_of: Option<NaiveDate>,
 ) -> Outcome {
     let start = match find_start(procedure, start, case) {
         Ok(start) => start,
@@ -39,7 +40,21 @@ pub(super) fn evaluate(
             };
             match case.stage_events(stage).next() {
                 Some(event) => event,
-                None => return Outcome::NotApplicable(format!("case has no {stage_id} (yet)")),
+                None => {
+                    return match as_of {
+                        Some(as_of) => still_open(
+                            pack,
+                            rule,
+                            case,
+                            start,
+                            stage,
+                            within,
+                            (day_count, calendar),
+                            as_of,
+                        ),
+                        None => Outcome::NotApplicable(format!("case has no {stage_id} (yet)")),
+                    }
+                }
             }
         }
         None => match case.events.last() {
@@ -61,19 +76,7 @@ pub(super) fn evaluate(
         Some(_) => format!("{} came", target.describe()),
         None => format!("work on the case continued until {},", target.describe()),
     };
-    let limit = match within {
-        Within::Days(0) => String::new(),
-        Within::Days(n) => format!(
-            "{n} {}day{} after ",
-            if day_count == DayCount::Working {
-                "working "
-            } else {
-                ""
-            },
-            if n == 1 { "" } else { "s" }
-        ),
-        Within::Months(m) => format!("{m} month{} after ", if m == 1 { "" } else { "s" }),
-    };
+    let limit = limit_text(within, day_count);
     let explanation = format!(
         "In case {}, {what} {} after the deadline of {due} ({limit}{}).",
         case.case_id,
@@ -91,6 +94,61 @@ pub(super) fn evaluate(
         Some(target.event.time.to_rfc3339()),
         target.involved().into_iter().collect(),
         evidence,
+        explanation,
+    )))
+}
+
+/// "5 working days after ", "2 months after ", or nothing for a date itself.
+fn limit_text(within: Within, day_count: DayCount) -> String {
+    match within {
+        Within::Days(0) => String::new(),
+        Within::Days(n) => {
+            let unit = if day_count == DayCount::Working {
+                "working day"
+            } else {
+                "day"
+            };
+            format!("{} after ", count(i64::from(n), unit))
+        }
+        Within::Months(m) => format!("{} after ", count(i64::from(m), "month")),
+    }
+}
+
+/// A case that has not reached `stage` by `as_of`: a finding once the
+/// deadline has passed, not applicable before.
+#[allow(clippy::too_many_arguments)]
+fn still_open(
+    pack: &Pack,
+    rule: &RuleCommon,
+    case: &Case,
+    start: Start,
+    stage: &mandate_rules::Stage,
+    within: Within,
+    (day_count, calendar): (DayCount, Option<&Calendar>),
+    as_of: NaiveDate,
+) -> Outcome {
+    let due = match due_date(start.time.date_naive(), within, day_count, calendar) {
+        Ok(due) => due,
+        Err(reason) => return Outcome::NotApplicable(reason),
+    };
+    if as_of <= due {
+        return Outcome::NotApplicable(format!("case has no {} yet, and it is not due", stage.id));
+    }
+    let explanation = format!(
+        "In case {}, {} has still not happened on {as_of}, {} after the deadline of {due} ({}{}).",
+        case.case_id,
+        stage.title.to_lowercase(),
+        count((as_of - due).num_days(), "day"),
+        limit_text(within, day_count),
+        start.label
+    );
+    Outcome::Finding(Box::new(finding(
+        pack,
+        rule,
+        case.subject(),
+        None,
+        Vec::new(),
+        vec![start.evidence],
         explanation,
     )))
 }

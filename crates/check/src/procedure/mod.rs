@@ -85,6 +85,9 @@ impl Case {
 pub(crate) struct Shared {
     pub calendars: BTreeMap<String, Calendar>,
     pub meeting_rules: BTreeMap<String, MeetingRule>,
+    /// The date the check is made as of: a case still waiting for a stage
+    /// past its deadline on that date is a finding.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl Shared {
@@ -100,6 +103,7 @@ impl Shared {
                 .flat_map(|p| &p.meeting_rules)
                 .map(|m| (m.id.clone(), m.clone()))
                 .collect(),
+            as_of: None,
         }
     }
 
@@ -195,6 +199,7 @@ fn evaluate(
                 within,
                 (*days, calendar),
                 case,
+                shared.as_of,
             )
         }
         RuleKind::Performer { stage } => performer::evaluate(pack, procedure, &rule.common, stage, case),

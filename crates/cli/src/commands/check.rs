@@ -20,6 +20,10 @@ pub struct Args {
     /// Where to write the findings, one JSON object per line. Default: WORKSPACE/findings.jsonl.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Check as of this date (YYYY-MM-DD): a case still waiting for a stage whose deadline
+    /// passed before it is a finding. Without it, only what the records show is judged.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 pub struct CheckOutcome {
@@ -55,17 +59,25 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let mut store = workspace.store()?;
     let rules = Rules::of(&workspace)?;
     let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
-    let outcome = check_all(&mut store, &rules, &output)?;
+    let outcome = check_all(&mut store, &rules, &output, args.as_of)?;
     print_summary(&outcome);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Check everything, save the run, write the findings file.
-pub fn check_all(store: &mut Store, rules: &Rules, output: &Path) -> Result<CheckOutcome> {
+pub fn check_all(
+    store: &mut Store,
+    rules: &Rules,
+    output: &Path,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<CheckOutcome> {
     let packs = &rules.packs;
     let mut checker = Checker::new(packs)
         .with_codelists(&rules.codelists)
         .with_mandate(&rules.mandate);
+    if let Some(date) = as_of {
+        checker = checker.as_of(date);
+    }
     let mut findings = Vec::new();
     let bar = progress_bar(store.log_size(), "records");
     bar.set_message("checking");

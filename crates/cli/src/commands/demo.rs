@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     let stage = Instant::now();
     let rules = super::check::Rules::of(&workspace)?;
-    let outcome = super::check::check_all(&mut store, &rules, &workspace.path("findings.jsonl"))?;
+    let outcome = super::check::check_all(&mut store, &rules, &workspace.path("findings.jsonl"), None)?;
     super::check::print_summary(&outcome);
     println!("  {}", rate(store.log_size(), "records checked", stage));
 
