@@ -1,6 +1,6 @@
 //! Streaming readers that turn input files into [`SourcedRecord`]s:
-//! XES event logs (`.xes`, `.xes.gz`) and OCDS JSON / JSON Lines (optionally
-//! gzipped). Memory stays bounded: at most one XES trace, one OCDS array
+//! XES event logs (`.xes`, `.xes.gz`), CSV event logs, OCDS JSON / JSON
+//! Lines and mandate's own JSON Lines records (optionally gzipped). Memory stays bounded: at most one XES trace, one OCDS array
 //! element or one JSON line is held at a time.
 //!
 //! Errors: [`open`] fails only when the file cannot be opened or its format
@@ -11,6 +11,7 @@
 //! with `fatal: true`, after which the iterator ends.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod csv_log;
 mod error;
 mod ocds;
 mod records;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub use csv_log::CsvColumns;
 pub use error::{IngestError, RejectedRecord};
 use mandate_model::SourcedRecord;
 pub use sniff::{sniff, Format};
@@ -31,6 +33,15 @@ pub type Item = Result<SourcedRecord, RejectedRecord>;
 
 /// Opens `path` for reading in `format`, or the sniffed format when `None`.
 pub fn open(path: &Path, format: Option<Format>) -> Result<RecordReader, IngestError> {
+    open_with(path, format, &CsvColumns::default())
+}
+
+/// [`open`], with the columns of a CSV event log named.
+pub fn open_with(
+    path: &Path,
+    format: Option<Format>,
+    columns: &CsvColumns,
+) -> Result<RecordReader, IngestError> {
     let format = match format {
         Some(f) => f,
         None => sniff(path)?,
@@ -50,6 +61,10 @@ pub fn open(path: &Path, format: Option<Format>) -> Result<RecordReader, IngestE
         ),
         Format::Records => (
             Inner::Records(records::RecordsReader::new(source.reader, path)),
+            1,
+        ),
+        Format::Csv => (
+            Inner::Csv(Box::new(csv_log::CsvReader::new(source.reader, path, columns)?)),
             1,
         ),
         Format::OcdsJson => (
@@ -78,6 +93,7 @@ enum Inner {
     JsonLines(ocds::JsonLinesReader),
     Json(ocds::DocumentReader),
     Records(records::RecordsReader),
+    Csv(Box<csv_log::CsvReader>),
 }
 
 /// An iterator over the records of one file.
@@ -127,6 +143,7 @@ impl Iterator for RecordReader {
             Inner::JsonLines(r) => r.next(),
             Inner::Json(r) => r.next(),
             Inner::Records(r) => r.next(),
+            Inner::Csv(r) => r.next(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum Format {
     OcdsJsonLines,
     /// mandate's own records, one per line, tagged by `kind` (acts, process events and cases).
     Records,
+    /// An event log as CSV, one event per row (see [`crate::CsvColumns`]).
+    Csv,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
             Format::OcdsJson => "ocds-json",
             Format::OcdsJsonLines => "ocds-jsonl",
             Format::Records => "records-jsonl",
+            Format::Csv => "csv",
         }
     }
 }
@@ -53,6 +56,7 @@ impl FromStr for Format {
             "ocds-json" => Ok(Format::OcdsJson),
             "ocds-jsonl" | "ocds-json-lines" => Ok(Format::OcdsJsonLines),
             "records-jsonl" | "records" => Ok(Format::Records),
+            "csv" => Ok(Format::Csv),
             _ => Err(IngestError::UnknownFormatName(s.to_owned())),
         }
     }
@@ -112,11 +116,22 @@ fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
                 Ok(Format::OcdsJson)
             }
         }
+        Some(_) if first_line_has_delimiters(reader)? => Ok(Format::Csv),
         Some(b) => Err(SniffError::Unknown(format!(
-            "starts with {:?}, expected '<' (XES) or '{{' (OCDS JSON)",
+            "starts with {:?}, expected '<' (XES), '{{' (JSON) or a CSV header line",
             char::from(b)
         ))),
     }
+}
+
+/// Whether the first line (looked at, not consumed) separates at least
+/// three names by `,` `;` or tab, as a CSV event log's header does.
+fn first_line_has_delimiters(reader: &mut LineReader) -> io::Result<bool> {
+    let head = reader.fill_buf()?;
+    let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    Ok([b',', b';', b'\t']
+        .iter()
+        .any(|d| line.iter().filter(|b| *b == d).count() >= 2))
 }
 
 /// Consumes whitespace; returns the next byte without consuming it.
@@ -266,6 +281,11 @@ mod tests {
         assert!(sniff_bytes(b"<html><body/></html>").is_err());
         assert!(sniff_bytes(b"   \n").is_err());
         assert!(sniff_bytes(b"ocid,id\n").is_err());
+        assert_eq!(
+            sniff_bytes(b"case,activity,time\nc1,a,2024-01-01\n"),
+            Ok(Format::Csv)
+        );
+        assert_eq!(sniff_bytes(b"case;activity;time\n"), Ok(Format::Csv));
     }
 
     #[test]
@@ -275,9 +295,10 @@ mod tests {
             Format::OcdsJson,
             Format::OcdsJsonLines,
             Format::Records,
+            Format::Csv,
         ] {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }
-        assert!("csv".parse::<Format>().is_err());
+        assert!("xlsx".parse::<Format>().is_err());
     }
 }

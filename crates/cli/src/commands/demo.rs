@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.example.display()
     );
     let stage = Instant::now();
-    let outcomes = super::import::import_files(&mut store, &files, super::import::Options::default())?;
+    let outcomes = super::import::import_files(&mut store, &files, &super::import::Options::default())?;
     super::import::print_outcomes(&outcomes);
     let accepted: u64 = outcomes.iter().filter(|o| !o.already).map(|o| o.accepted).sum();
     println!("  {}", rate(accepted, "records appended", stage));

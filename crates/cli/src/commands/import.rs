@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use mandate_ingest::{Format, RejectedRecord};
+use mandate_ingest::{CsvColumns, Format, RejectedRecord};
 use mandate_ledger::commitment::{commit, new_salt};
 use mandate_model::canonical::to_canonical_json;
 use mandate_model::{Commitment, Record, SourcedRecord};
@@ -24,9 +24,11 @@ pub struct Args {
     /// Files to import; the format is recognised from the content.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl.
+    /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl, records-jsonl, csv.
     #[arg(long)]
     pub format: Option<Format>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
     /// Print `committed SIZE ROOT` after each durable batch: the acknowledgement
     /// a pipeline can rely on (those records survive any crash).
     #[arg(long)]
@@ -41,10 +43,48 @@ pub struct Args {
     pub batch: u64,
 }
 
+/// The columns of CSV event logs; unnamed ones are recognised by their usual names.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CsvArgs {
+    /// CSV: the column holding the case id (default: case:concept:name, case_id, case...).
+    #[arg(long, value_name = "COLUMN")]
+    pub case_column: Option<String>,
+    /// CSV: the column holding the activity (default: concept:name, activity...).
+    #[arg(long, value_name = "COLUMN")]
+    pub activity_column: Option<String>,
+    /// CSV: the column holding the time (default: time:timestamp, timestamp, time...).
+    #[arg(long, value_name = "COLUMN")]
+    pub time_column: Option<String>,
+    /// CSV: the column holding who did it (default: org:resource, resource...).
+    #[arg(long, value_name = "COLUMN")]
+    pub resource_column: Option<String>,
+    /// CSV: the column holding the role (default: org:role, role).
+    #[arg(long, value_name = "COLUMN")]
+    pub role_column: Option<String>,
+    /// CSV: the process the events belong to (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    pub process: Option<String>,
+}
+
+impl CsvArgs {
+    fn columns(&self) -> CsvColumns {
+        CsvColumns {
+            case: self.case_column.clone(),
+            activity: self.activity_column.clone(),
+            time: self.time_column.clone(),
+            resource: self.resource_column.clone(),
+            role: self.role_column.clone(),
+            event_id: None,
+            process: self.process.clone(),
+        }
+    }
+}
+
 /// How to import.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub format: Option<Format>,
+    pub csv: CsvColumns,
     pub print_commits: bool,
     /// Records per durable batch; 0 means the default.
     pub batch: usize,
@@ -66,17 +106,18 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let mut store = workspace.store()?;
     let options = Options {
         format: args.format,
+        csv: args.csv.columns(),
         print_commits: args.print_commits,
         batch: args.batch as usize,
         confidential: args.confidential,
     };
-    let outcomes = import_files(&mut store, &args.files, options)?;
+    let outcomes = import_files(&mut store, &args.files, &options)?;
     print_outcomes(&outcomes);
     println!("Log: {} entries, root {}", store.log_size(), hex(&store.root()));
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn import_files(store: &mut Store, files: &[PathBuf], options: Options) -> Result<Vec<FileOutcome>> {
+pub fn import_files(store: &mut Store, files: &[PathBuf], options: &Options) -> Result<Vec<FileOutcome>> {
     files
         .iter()
         .map(|file| import_file(store, file, options))
@@ -106,11 +147,11 @@ pub fn print_outcomes(outcomes: &[FileOutcome]) {
     println!("  total: {accepted} accepted, {rejected} rejected");
 }
 
-fn import_file(store: &mut Store, path: &Path, options: Options) -> Result<FileOutcome> {
+fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<FileOutcome> {
     let name = path.display().to_string();
     let sha256 = file_sha256(path)?;
-    let mut reader =
-        mandate_ingest::open(path, options.format).with_context(|| format!("cannot import {name}"))?;
+    let mut reader = mandate_ingest::open_with(path, options.format, &options.csv)
+        .with_context(|| format!("cannot import {name}"))?;
     let format = reader.format().to_string();
     let (import_id, skip) = match store.import_state(&sha256)? {
         ImportState::Done {

@@ -1,5 +1,6 @@
-//! `mandate check --as-of DATE` on the worked example's process cases: a
-//! case still waiting for a stage past its deadline becomes a finding.
+//! Process cases end to end: `mandate check --as-of DATE` on the worked
+//! example (a case still waiting for a stage past its deadline becomes a
+//! finding), and a CSV event log giving the findings of its XES original.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
@@ -45,4 +46,26 @@ fn an_unfinished_petition_past_its_deadline_is_found_as_of_a_date() {
     let bad = mandate(&["-w", ws, "check", "--as-of", "1 December"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--as-of"));
+}
+
+#[test]
+fn a_csv_export_gives_the_same_findings_as_its_xes_original() {
+    // PM4Py exported tests/fixtures/process-logs/receipt.csv.gz from
+    // data/process-logs/wabo-receipt/08_receipt.xes.gz; the XES gives 84
+    // findings of nl-wabo.within-decision-period (tests/oracle/expected_findings.py).
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let csv = format!("{REPO}/tests/fixtures/process-logs/receipt.csv.gz");
+    let process = "Receipt phase of an environmental permit application process (‘WABO’), CoSeLoG project";
+    let out = mandate(&["-w", ws, "import", &csv, "--process", process]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("10011 accepted, 0 rejected"));
+    let findings = findings_after(ws, &[]);
+    let late = findings
+        .lines()
+        .filter(|l| l.contains("\"rule_id\":\"nl-wabo.within-decision-period\""))
+        .count();
+    assert_eq!(late, 84);
 }
