@@ -64,6 +64,14 @@ stage = "approved"
 legal_basis = { source = "Policy", text = "Only supervisors approve." }
 
 [[procedure.rule]]
+id = "paid-once"
+title = "A claim is paid only once"
+severity = "high"
+kind = "once"
+stage = "paid"
+legal_basis = { source = "Policy", text = "Pay each claim once." }
+
+[[procedure.rule]]
 id = "case-within-deadline"
 title = "Whole case before its recorded deadline"
 severity = "medium"
@@ -279,4 +287,30 @@ fn as_of_a_date_an_unpaid_claim_past_its_deadline_is_a_finding() {
     );
     assert_eq!(findings[0].evidence[0].log_index, 1);
     assert_eq!(coverage.rules["pay-within-5-working-days"].flagged, 1);
+}
+
+#[test]
+fn a_second_payment_is_a_repetition() {
+    let twice = case(
+        vec![
+            event(1, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR"),
+            event(2, "Pay", "2024-03-08T10:00:00+01:00", "SYSTEM"),
+            event(3, "Pay", "2024-03-11T10:00:00+01:00", "SYSTEM"),
+        ],
+        None,
+    );
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let findings = Checker::new(&packs).check_case(&twice);
+    let once: Vec<_> = findings.iter().filter(|f| f.rule_id == "paid-once").collect();
+    assert_eq!(once.len(), 1);
+    assert_eq!(
+        once[0].explanation,
+        "In case c1, the payment happened 2 times ('Pay' on 2024-03-08 10:00 first, then 'Pay' on \
+         2024-03-11 10:00), and it may happen only once."
+    );
+    let indexes: Vec<u64> = once[0].evidence.iter().map(|e| e.log_index).collect();
+    assert_eq!(indexes, [2, 3]);
+
+    let single = case(vec![event(2, "Pay", "2024-03-08T10:00:00+01:00", "SYSTEM")], None);
+    assert!(!fired(&single).contains(&"paid-once".to_string()));
 }

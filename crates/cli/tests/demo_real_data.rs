@@ -28,6 +28,7 @@ const PREFIX: &str = "demo_real_data-";
 /// semantics: `python3 tests/oracle/expected_findings.py`.
 const EXPECTED: &[(&str, usize)] = &[
     ("bpi.claim-within-two-months-of-trip", 250),
+    ("bpi.paid-once", 0),
     ("bpi.payment-after-final-approval", 2),
     ("bpi.payment-within-30-days", 205),
     ("bpi.trip-after-permit-approval", 1140),

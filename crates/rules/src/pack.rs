@@ -154,6 +154,9 @@ pub enum RuleKind {
     /// No one person may perform more than one of `stages` in a case (the
     /// one who prepares does not approve; the one who approves does not pay).
     SeparationOfDuties { stages: Vec<String> },
+    /// `stage` happens at most once in a case: a payment, an award or a
+    /// decision made twice is a finding.
+    Once { stage: String },
     /// The time from the first `from` to the first `to` must be at least
     /// `min_days` (a public comment period) and at most `max_days`.
     Duration {
@@ -593,7 +596,9 @@ impl Procedure {
                     ids.insert(s.as_str());
                 }
             }
-            RuleKind::Performer { stage } | RuleKind::CollectiveDecision { stage, .. } => {
+            RuleKind::Performer { stage }
+            | RuleKind::Once { stage }
+            | RuleKind::CollectiveDecision { stage, .. } => {
                 ids.insert(stage.as_str());
             }
             RuleKind::SeparationOfDuties { stages } => ids.extend(stages.iter().map(String::as_str)),

@@ -5,6 +5,7 @@
 mod collective;
 mod deadline;
 mod duration;
+mod once;
 mod performer;
 mod precedence;
 mod separation;
@@ -206,6 +207,7 @@ fn evaluate(
         RuleKind::SeparationOfDuties { stages } => {
             separation::evaluate(pack, procedure, &rule.common, stages, case)
         }
+        RuleKind::Once { stage } => once::evaluate(pack, procedure, &rule.common, stage, case),
         RuleKind::Duration {
             from,
             to,
