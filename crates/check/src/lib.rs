@@ -102,6 +102,21 @@ impl<'p> Checker<'p> {
         self
     }
 
+    /// Before the act: the findings that `proposed`, added to `case`, would
+    /// bring that the case does not have already. An empty list means the
+    /// step breaks no procedure rule.
+    pub fn precheck_event(&mut self, case: &Case, proposed: LoggedEvent) -> Vec<Finding> {
+        let before: std::collections::BTreeSet<String> =
+            self.check_case(case).into_iter().map(|f| f.rule_id).collect();
+        let mut after = case.clone();
+        after.events.push(proposed);
+        after.sort_events();
+        self.check_case(&after)
+            .into_iter()
+            .filter(|f| !before.contains(&f.rule_id))
+            .collect()
+    }
+
     /// Publisher code lists to map codes with, chosen by ocid prefix.
     pub fn with_codelists(mut self, codelists: &'p [CodeList]) -> Self {
         self.codelists = codelists;

@@ -314,3 +314,41 @@ fn a_second_payment_is_a_repetition() {
     let single = case(vec![event(2, "Pay", "2024-03-08T10:00:00+01:00", "SYSTEM")], None);
     assert!(!fired(&single).contains(&"paid-once".to_string()));
 }
+
+#[test]
+fn precheck_names_what_a_proposed_step_would_break() {
+    let packs = vec![mandate_rules::parse_pack(Path::new("test.toml"), PACK).unwrap()];
+    let proposed = |activity: &str, time: &str| event(9, activity, time, "SYSTEM");
+    let submitted = case(
+        vec![event(1, "Submit", "2024-03-01T09:00:00+01:00", "EMPLOYEE")],
+        None,
+    );
+    // Paying a claim nobody approved would break the precedence rule, and only that.
+    let findings =
+        Checker::new(&packs).precheck_event(&submitted, proposed("Pay", "2024-03-02T10:00:00+01:00"));
+    let ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["pay-after-approval"]);
+    assert_eq!(findings[0].evidence[0].log_index, 9);
+
+    // Once approved on Thursday 7 March, paying on Thursday 14 March is in time (5 working days) ...
+    let approved = case(
+        vec![
+            event(1, "Submit", "2024-03-01T09:00:00+01:00", "EMPLOYEE"),
+            event(2, "Approve", "2024-03-07T16:00:00+01:00", "SUPERVISOR"),
+        ],
+        None,
+    );
+    let in_time =
+        Checker::new(&packs).precheck_event(&approved, proposed("Pay", "2024-03-14T10:00:00+01:00"));
+    assert!(in_time.is_empty(), "{in_time:?}");
+    // ... and on Friday 15 March it would be late.
+    let late = Checker::new(&packs).precheck_event(&approved, proposed("Pay", "2024-03-15T10:00:00+01:00"));
+    let ids: Vec<&str> = late.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["pay-within-5-working-days"]);
+
+    // A rule the case breaks already is not blamed on the proposal.
+    let paid_unapproved = case(vec![event(1, "Pay", "2024-03-02T10:00:00+01:00", "SYSTEM")], None);
+    let again = Checker::new(&packs)
+        .precheck_event(&paid_unapproved, proposed("Submit", "2024-03-03T10:00:00+01:00"));
+    assert!(again.is_empty(), "{again:?}");
+}

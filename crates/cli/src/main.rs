@@ -36,10 +36,12 @@ enum Command {
     Demo(commands::demo::Args),
     /// Create a workspace: database, log signing key, default rule packs.
     Init(commands::init::Args),
-    /// Import records (OCDS JSON / JSON Lines, XES / XES.gz) into the transparency log.
+    /// Import records (OCDS JSON / JSON Lines, XES / XES.gz, CSV event logs, mandate's JSON Lines) into the transparency log.
     Import(commands::import::Args),
     /// Check every logged record against the rule packs; writes findings.jsonl.
     Check(commands::check::Args),
+    /// Before the act: which rules a proposed act or process step would break (nothing is logged).
+    Precheck(commands::precheck::Args),
     /// Write the self-contained HTML report of the latest check.
     Report(commands::report::Args),
     /// Rules: check them for errors and gaps, show a position's list, explain an act's verdict.
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Import(args) => commands::import::run(&cli.workspace, args),
         Command::Check(args) => commands::check::run(&cli.workspace, args),
+        Command::Precheck(args) => commands::precheck::run(&cli.workspace, args),
         Command::Report(args) => commands::report::run(&cli.workspace, args),
         Command::Indicators(args) => commands::indicators::run(args),
         Command::Rules(command) => commands::rules::run(&cli.workspace, command),

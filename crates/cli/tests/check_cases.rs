@@ -69,3 +69,63 @@ fn a_csv_export_gives_the_same_findings_as_its_xes_original() {
         .count();
     assert_eq!(late, 84);
 }
+
+#[test]
+fn precheck_says_before_the_act_what_it_would_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let cases = format!("{REPO}/examples/city/cases.jsonl");
+    assert!(mandate(&["-w", ws, "import", &cases]).status.success());
+    std::fs::copy(
+        format!("{REPO}/examples/city/city.toml"),
+        std::path::Path::new(ws).join("rules/city.toml"),
+    )
+    .unwrap();
+    let size_before = std::fs::metadata(std::path::Path::new(ws).join("mandate.db"))
+        .unwrap()
+        .len();
+
+    let propose = |name: &str, json: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, json).unwrap();
+        mandate(&["-w", ws, "precheck", path.to_str().unwrap()])
+    };
+    // petition-2025-002 was accepted on 2025-10-11: due 2025-12-10 (60 days);
+    // concluding it on 2026-01-20 would be 21 + 20 = 41 days late.
+    let late = propose(
+        "late.json",
+        r#"{"kind":"process_event","process":"cn.petition","case_id":"petition-2025-002","activity":"petition concluded","time":"2026-01-20T10:00:00+08:00","resource":"p.dong"}"#,
+    );
+    let text = String::from_utf8_lossy(&late.stdout);
+    assert_eq!(late.status.code(), Some(1), "{text}");
+    assert!(text.contains("WOULD BREAK"), "{text}");
+    assert!(text.contains("cn.petition.concluded-within-60-days"), "{text}");
+    assert!(
+        text.contains("41 days after the deadline of 2025-12-10"),
+        "{text}"
+    );
+
+    let in_time = propose(
+        "in-time.json",
+        r#"{"kind":"process_event","process":"cn.petition","case_id":"petition-2025-002","activity":"petition concluded","time":"2025-12-01T10:00:00+08:00","resource":"p.dong"}"#,
+    );
+    let text = String::from_utf8_lossy(&in_time.stdout);
+    assert!(in_time.status.success(), "{text}");
+    assert!(text.contains("breaks no rule"), "{text}");
+
+    // An act: expected-acts.md, act-027 (3 of 6 members for an appointment).
+    let acts = std::fs::read_to_string(format!("{REPO}/examples/city/acts.jsonl")).unwrap();
+    let act = acts.lines().find(|l| l.contains("\"act-027\"")).unwrap();
+    let refused = propose("act.json", act);
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("qinghe.party.appointment"), "{text}");
+
+    // Nothing proposed was logged.
+    let size_after = std::fs::metadata(std::path::Path::new(ws).join("mandate.db"))
+        .unwrap()
+        .len();
+    assert_eq!(size_before, size_after);
+}

@@ -135,21 +135,42 @@ impl Store {
     /// record comes with its hidden content, not its commitment), each subject's
     /// records in time order (records without a time, such as a case's own
     /// record, first), ties in log order.
-    pub fn for_each_record(
+    pub fn for_each_record(&self, kinds: &[&str], visit: impl FnMut(LoggedRow) -> Result<()>) -> Result<()> {
+        self.visit_records(kinds, None, visit)
+    }
+
+    /// [`Store::for_each_record`] for one subject only (a case: `PROCESS/CASE_ID`).
+    pub fn for_each_record_of(
         &self,
         kinds: &[&str],
+        subject: &str,
+        visit: impl FnMut(LoggedRow) -> Result<()>,
+    ) -> Result<()> {
+        self.visit_records(kinds, Some(subject), visit)
+    }
+
+    fn visit_records(
+        &self,
+        kinds: &[&str],
+        subject: Option<&str>,
         mut visit: impl FnMut(LoggedRow) -> Result<()>,
     ) -> Result<()> {
         let placeholders = vec!["?"; kinds.len()].join(", ");
+        let one_subject = if subject.is_some() {
+            "AND r.subject = ?"
+        } else {
+            ""
+        };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT r.idx, r.kind, r.subject, r.record_id, COALESCE(c.content, e.body), i.file
              FROM records r JOIN log_entries e ON e.idx = r.idx
              JOIN imports i ON i.id = r.import_id
              LEFT JOIN confidential c ON c.idx = r.idx
-             WHERE r.kind IN ({placeholders})
+             WHERE r.kind IN ({placeholders}) {one_subject}
              ORDER BY r.subject, r.time_ms, r.idx"
         ))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(kinds))?;
+        let params = kinds.iter().copied().chain(subject);
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             visit(LoggedRow {
                 log_index: row.get(0)?,

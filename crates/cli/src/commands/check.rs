@@ -159,7 +159,7 @@ pub fn check_all(
     })
 }
 
-fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
+pub(crate) fn add_to_case(case: &mut Case, row: LoggedRow, record: Record) {
     match record {
         Record::ProcessCase(c) => {
             case.process = c.process;

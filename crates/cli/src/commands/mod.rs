@@ -7,6 +7,7 @@ pub mod import;
 pub mod indicators;
 pub mod init;
 pub mod log;
+pub mod precheck;
 pub mod publish;
 pub mod report;
 pub mod rules;

@@ -299,7 +299,7 @@ fn parse_acts(path: &Path, text: &str) -> Result<Vec<Act>> {
     Ok(acts)
 }
 
-fn print_verdict(act: &Act, verdict: &Verdict) {
+pub(crate) fn print_verdict(act: &Act, verdict: &Verdict) {
     let matter = Matter::parse(&act.matter).map_or(act.matter.as_str(), |m| m.as_str());
     println!(
         "Act {}: {} by {}{} for {} on {}",
