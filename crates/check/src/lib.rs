@@ -102,6 +102,11 @@ impl<'p> Checker<'p> {
         self
     }
 
+    /// Change the date checks are made as of (live checking: the clock moves on).
+    pub fn set_as_of(&mut self, date: Option<chrono::NaiveDate>) {
+        self.shared.as_of = date;
+    }
+
     /// Before the act: the findings that `proposed`, added to `case`, would
     /// bring that the case does not have already. An empty list means the
     /// step breaks no procedure rule.

@@ -129,3 +129,79 @@ fn precheck_says_before_the_act_what_it_would_break() {
         .len();
     assert_eq!(size_before, size_after);
 }
+
+/// Lines a running process prints, read on a thread so a test can wait with a timeout.
+fn lines_of(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (send, receive) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if send.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+#[test]
+fn follow_reports_records_as_they_come_and_deadlines_as_they_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    std::fs::copy(
+        format!("{REPO}/examples/city/city.toml"),
+        std::path::Path::new(ws).join("rules/city.toml"),
+    )
+    .unwrap();
+    let cases = format!("{REPO}/examples/city/cases.jsonl");
+    assert!(mandate(&["-w", ws, "import", &cases]).status.success());
+
+    // Two seconds before midnight on the due date of petition-2025-002
+    // (accepted 2025-10-11, concluded within 60 days: 2025-12-10).
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .env_remove("MANDATE_WORKSPACE")
+        .args(["-w", ws, "check", "--follow", "--interval", "0.2"])
+        .args(["--now", "2025-12-10T23:59:58+08:00"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut follower);
+    let wait = std::time::Duration::from_secs(30);
+    let next = |what: &str| {
+        let line = lines
+            .recv_timeout(wait)
+            .unwrap_or_else(|_| panic!("no finding: {what}"));
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()
+    };
+
+    // The clock, not a record, brings the first finding once the day is over.
+    let overdue = next("the missed deadline");
+    assert_eq!(overdue["rule_id"], "cn.petition.concluded-within-60-days");
+    assert_eq!(
+        overdue["explanation"],
+        "In case petition-2025-002, petition concluded (办结) has still not happened on 2025-12-11, \
+         1 day after the deadline of 2025-12-10 (60 days after 'acceptance decided' on 2025-10-11 16:00)."
+    );
+
+    // Acts imported meanwhile are judged as they arrive: expected-acts.md counts 30 findings.
+    let acts = format!("{REPO}/examples/city/acts.jsonl");
+    assert!(mandate(&["-w", ws, "import", &acts]).status.success());
+    let mut on_acts = Vec::new();
+    for _ in 0..30 {
+        let finding = next("a finding on an act");
+        assert_eq!(finding["subject"]["kind"], "act");
+        on_acts.push(finding["subject"]["id"].as_str().unwrap().to_string());
+    }
+    assert!(on_acts.contains(&"act-027".to_string()));
+    assert!(
+        lines.recv_timeout(std::time::Duration::from_secs(1)).is_err(),
+        "nothing more"
+    );
+
+    follower.kill().unwrap();
+    follower.wait().unwrap();
+}

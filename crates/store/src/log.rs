@@ -27,6 +27,13 @@ pub struct LoggedRow {
     pub source: String,
 }
 
+/// Which records to visit.
+enum Filter<'a> {
+    All,
+    Subject(&'a str),
+    From(u64),
+}
+
 pub(crate) fn load_or_rebuild_frontier(conn: &Connection) -> Result<CompactRange> {
     let entries: u64 = conn.query_row("SELECT COUNT(*) FROM log_entries", [], |r| r.get(0))?;
     let saved: Option<(u64, Vec<u8>)> = conn
@@ -136,7 +143,7 @@ impl Store {
     /// records in time order (records without a time, such as a case's own
     /// record, first), ties in log order.
     pub fn for_each_record(&self, kinds: &[&str], visit: impl FnMut(LoggedRow) -> Result<()>) -> Result<()> {
-        self.visit_records(kinds, None, visit)
+        self.visit_records(kinds, Filter::All, visit)
     }
 
     /// [`Store::for_each_record`] for one subject only (a case: `PROCESS/CASE_ID`).
@@ -146,30 +153,50 @@ impl Store {
         subject: &str,
         visit: impl FnMut(LoggedRow) -> Result<()>,
     ) -> Result<()> {
-        self.visit_records(kinds, Some(subject), visit)
+        self.visit_records(kinds, Filter::Subject(subject), visit)
+    }
+
+    /// The records of the given kinds logged at index `from` or later, in log
+    /// order: what a follower has not seen yet. Records another process is
+    /// appending show up once its transaction has committed.
+    pub fn for_each_record_from(
+        &self,
+        kinds: &[&str],
+        from: u64,
+        visit: impl FnMut(LoggedRow) -> Result<()>,
+    ) -> Result<()> {
+        self.visit_records(kinds, Filter::From(from), visit)
     }
 
     fn visit_records(
         &self,
         kinds: &[&str],
-        subject: Option<&str>,
+        filter: Filter<'_>,
         mut visit: impl FnMut(LoggedRow) -> Result<()>,
     ) -> Result<()> {
         let placeholders = vec!["?"; kinds.len()].join(", ");
-        let one_subject = if subject.is_some() {
-            "AND r.subject = ?"
-        } else {
-            ""
+        let by_subject = "r.subject, r.time_ms, r.idx";
+        let (condition, order, value): (&str, &str, Option<rusqlite::types::Value>) = match filter {
+            Filter::All => ("", by_subject, None),
+            Filter::Subject(subject) => ("AND r.subject = ?", by_subject, Some(subject.to_string().into())),
+            Filter::From(from) => (
+                "AND r.idx >= ?",
+                "r.idx",
+                Some(i64::try_from(from).unwrap_or(i64::MAX).into()),
+            ),
         };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT r.idx, r.kind, r.subject, r.record_id, COALESCE(c.content, e.body), i.file
              FROM records r JOIN log_entries e ON e.idx = r.idx
              JOIN imports i ON i.id = r.import_id
              LEFT JOIN confidential c ON c.idx = r.idx
-             WHERE r.kind IN ({placeholders}) {one_subject}
-             ORDER BY r.subject, r.time_ms, r.idx"
+             WHERE r.kind IN ({placeholders}) {condition}
+             ORDER BY {order}"
         ))?;
-        let params = kinds.iter().copied().chain(subject);
+        let params = kinds
+            .iter()
+            .map(|k| rusqlite::types::Value::from(k.to_string()))
+            .chain(value);
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
             visit(LoggedRow {

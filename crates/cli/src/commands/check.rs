@@ -22,8 +22,19 @@ pub struct Args {
     pub output: Option<PathBuf>,
     /// Check as of this date (YYYY-MM-DD): a case still waiting for a stage whose deadline
     /// passed before it is a finding. Without it, only what the records show is judged.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", conflicts_with = "follow")]
     pub as_of: Option<chrono::NaiveDate>,
+    /// Keep running: check records as `mandate import` appends them, and cases as their
+    /// deadlines pass; print each new finding as a JSON line.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: seconds between looks at the log.
+    #[arg(long, default_value_t = 2.0, requires = "follow")]
+    pub interval: f64,
+    /// With --follow: take this as the current time (RFC 3339), running on from it, to
+    /// replay a period; default: the system clock.
+    #[arg(long, value_name = "TIME", requires = "follow")]
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 pub struct CheckOutcome {
@@ -58,6 +69,11 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let workspace = Workspace::open(workspace_dir)?;
     let mut store = workspace.store()?;
     let rules = Rules::of(&workspace)?;
+    if args.follow {
+        let interval = std::time::Duration::try_from_secs_f64(args.interval)
+            .map_err(|e| anyhow::anyhow!("--interval {}: {e}", args.interval))?;
+        return super::follow::run(&workspace, &rules, interval, &super::follow::Clock::new(args.now));
+    }
     let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
     let outcome = check_all(&mut store, &rules, &output, args.as_of)?;
     print_summary(&outcome);

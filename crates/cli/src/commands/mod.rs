@@ -3,6 +3,7 @@
 pub mod bench_mandate;
 pub mod check;
 pub mod demo;
+pub mod follow;
 pub mod import;
 pub mod indicators;
 pub mod init;

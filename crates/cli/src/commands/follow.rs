@@ -1,0 +1,147 @@
+//! `mandate check --follow`: the checking engine, live. It tails the log
+//! (records appended by `mandate import` in another process), keeps each
+//! open case in memory, and prints a finding as a JSON line the moment it is
+//! certain: when a record breaks a rule, and, driven by the clock rather
+//! than by records, when a deadline passes with the awaited stage still
+//! missing. Each rule is reported at most once per case.
+//!
+//! On start it reads the log so far without printing what a batch `check`
+//! would already have reported, then sweeps every open case for deadlines
+//! already missed today.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use mandate_check::{Case, Checker};
+use mandate_model::{Finding, Record};
+
+use super::check::{add_to_case, Rules};
+use crate::workspace::Workspace;
+
+/// The kinds the live engine judges (procurement indicators compare whole
+/// sets of processes and stay with the batch `check`).
+const KINDS: [&str; 3] = ["process_case", "process_event", "act"];
+
+/// Now: the system clock, or a given start time that then runs with it
+/// (to replay a period or to test).
+pub struct Clock {
+    started: Instant,
+    start: Option<DateTime<FixedOffset>>,
+}
+
+impl Clock {
+    pub fn new(start: Option<DateTime<FixedOffset>>) -> Clock {
+        Clock {
+            started: Instant::now(),
+            start,
+        }
+    }
+
+    /// Today's date, in the start time's offset (UTC for the system clock).
+    fn today(&self) -> NaiveDate {
+        match self.start {
+            Some(start) => {
+                let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+                (start + elapsed).date_naive()
+            }
+            None => Utc::now().date_naive(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct OpenCase {
+    case: Case,
+    /// Rules already reported for this case.
+    reported: BTreeSet<String>,
+}
+
+impl OpenCase {
+    /// Check the case; the findings not reported before.
+    fn check(&mut self, checker: &mut Checker) -> Vec<Finding> {
+        self.case.sort_events();
+        checker
+            .check_case(&self.case)
+            .into_iter()
+            .filter(|f| self.reported.insert(f.rule_id.clone()))
+            .collect()
+    }
+}
+
+pub fn run(workspace: &Workspace, rules: &Rules, interval: Duration, clock: &Clock) -> Result<ExitCode> {
+    let store = workspace.store()?;
+    let mut checker = Checker::new(&rules.packs).with_mandate(&rules.mandate);
+    let mut cases: HashMap<String, OpenCase> = HashMap::new();
+    let mut next = 0;
+    let mut out = std::io::stdout().lock();
+    let mut print = |findings: Vec<Finding>| -> Result<()> {
+        for finding in findings {
+            writeln!(out, "{}", serde_json::to_string(&finding)?)?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+
+    // Catch up: state from the log so far, findings a batch check reports already.
+    let (touched, _) = read_new(&store, &mut next, &mut cases, &mut checker)?;
+    for subject in &touched {
+        if let Some(open) = cases.get_mut(subject) {
+            open.check(&mut checker);
+        }
+    }
+    eprintln!(
+        "Following the log from entry {next}: {} cases in memory; new findings are printed as JSON lines",
+        cases.len()
+    );
+
+    let mut swept = None;
+    loop {
+        let today = clock.today();
+        checker.set_as_of(Some(today));
+        if swept != Some(today) {
+            // The clock moved on: deadlines may have passed in any open case.
+            for open in cases.values_mut() {
+                print(open.check(&mut checker))?;
+            }
+            swept = Some(today);
+        }
+        let (touched, on_acts) = read_new(&store, &mut next, &mut cases, &mut checker)?;
+        print(on_acts)?;
+        for subject in &touched {
+            if let Some(open) = cases.get_mut(subject) {
+                print(open.check(&mut checker))?;
+            }
+        }
+        std::thread::sleep(interval);
+    }
+}
+
+/// Reads the records logged since `next`: acts are judged at once, events
+/// and case records join their case. Returns the cases touched and the
+/// findings on acts.
+fn read_new(
+    store: &mandate_store::Store,
+    next: &mut u64,
+    cases: &mut HashMap<String, OpenCase>,
+    checker: &mut Checker,
+) -> Result<(BTreeSet<String>, Vec<Finding>)> {
+    let mut touched = BTreeSet::new();
+    let mut on_acts = Vec::new();
+    store.for_each_record_from(&KINDS, *next, |row| {
+        *next = row.log_index + 1;
+        match serde_json::from_slice(&row.body)? {
+            Record::Act(act) => on_acts.extend(checker.check_act(&act, row.log_index, &row.record_id)),
+            record => {
+                touched.insert(row.subject.clone());
+                let open = cases.entry(row.subject.clone()).or_default();
+                add_to_case(&mut open.case, row, record);
+            }
+        }
+        Ok(())
+    })?;
+    Ok((touched, on_acts))
+}
