@@ -1,6 +1,7 @@
 //! Streaming readers that turn input files into [`SourcedRecord`]s:
-//! XES event logs (`.xes`, `.xes.gz`), CSV event logs, OCDS JSON / JSON
-//! Lines and mandate's own JSON Lines records (optionally gzipped). Memory stays bounded: at most one XES trace, one OCDS array
+//! XES event logs (`.xes`, `.xes.gz`), CSV event logs, OCEL 2.0 JSON
+//! object-centric logs, OCDS JSON / JSON Lines and mandate's own JSON Lines
+//! records (optionally gzipped). Memory stays bounded: at most one XES trace, one OCDS array
 //! element or one JSON line is held at a time.
 //!
 //! Errors: [`open`] fails only when the file cannot be opened or its format
@@ -14,6 +15,7 @@
 mod csv_log;
 mod error;
 mod ocds;
+mod ocel;
 mod records;
 mod sniff;
 mod source;
@@ -63,6 +65,7 @@ pub fn open_with(
             Inner::Records(records::RecordsReader::new(source.reader, path)),
             1,
         ),
+        Format::OcelJson => (Inner::Ocel(ocel::read(source.reader, path)?), 1),
         Format::Csv => (
             Inner::Csv(Box::new(csv_log::CsvReader::new(source.reader, path, columns)?)),
             1,
@@ -94,6 +97,7 @@ enum Inner {
     Json(ocds::DocumentReader),
     Records(records::RecordsReader),
     Csv(Box<csv_log::CsvReader>),
+    Ocel(std::vec::IntoIter<Item>),
 }
 
 /// An iterator over the records of one file.
@@ -144,6 +148,7 @@ impl Iterator for RecordReader {
             Inner::Json(r) => r.next(),
             Inner::Records(r) => r.next(),
             Inner::Csv(r) => r.next(),
+            Inner::Ocel(r) => r.next(),
         }
     }
 }

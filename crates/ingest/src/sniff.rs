@@ -26,6 +26,8 @@ pub enum Format {
     Records,
     /// An event log as CSV, one event per row (see [`crate::CsvColumns`]).
     Csv,
+    /// An OCEL 2.0 object-centric event log, JSON format.
+    OcelJson,
 }
 
 impl Format {
@@ -37,6 +39,7 @@ impl Format {
             Format::OcdsJsonLines => "ocds-jsonl",
             Format::Records => "records-jsonl",
             Format::Csv => "csv",
+            Format::OcelJson => "ocel-json",
         }
     }
 }
@@ -57,6 +60,7 @@ impl FromStr for Format {
             "ocds-jsonl" | "ocds-json-lines" => Ok(Format::OcdsJsonLines),
             "records-jsonl" | "records" => Ok(Format::Records),
             "csv" => Ok(Format::Csv),
+            "ocel-json" | "ocel" | "jsonocel" => Ok(Format::OcelJson),
             _ => Err(IngestError::UnknownFormatName(s.to_owned())),
         }
     }
@@ -106,6 +110,7 @@ fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
                 ))
             }
         }
+        Some(b'{') if names_ocel_members(reader)? => Ok(Format::OcelJson),
         Some(b'{') => {
             let (complete, head) = first_line_is_complete_object(reader)?;
             if complete && names_record_kind(&head) {
@@ -132,6 +137,14 @@ fn first_line_has_delimiters(reader: &mut LineReader) -> io::Result<bool> {
     Ok([b',', b';', b'\t']
         .iter()
         .any(|d| line.iter().filter(|b| *b == d).count() >= 2))
+}
+
+/// Whether the start of the document (looked at, not consumed) names the
+/// members of an OCEL 2.0 log.
+fn names_ocel_members(reader: &mut LineReader) -> io::Result<bool> {
+    let head = reader.fill_buf()?;
+    let has = |member: &[u8]| head.windows(member.len()).any(|w| w == member);
+    Ok(has(b"\"objectTypes\"") || has(b"\"eventTypes\""))
 }
 
 /// Consumes whitespace; returns the next byte without consuming it.
@@ -296,6 +309,7 @@ mod tests {
             Format::OcdsJsonLines,
             Format::Records,
             Format::Csv,
+            Format::OcelJson,
         ] {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }
