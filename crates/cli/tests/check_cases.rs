@@ -205,3 +205,71 @@ fn follow_reports_records_as_they_come_and_deadlines_as_they_pass() {
     follower.kill().unwrap();
     follower.wait().unwrap();
 }
+
+#[test]
+fn follow_holds_a_finding_until_records_that_could_undo_it_can_no_longer_come() {
+    // A trip recorded by date only (00:00) whose permit is approved later
+    // that day is in order (bpi.trip-after-permit-approval counts the same
+    // day as in time): reporting the trip the moment it arrived would have
+    // been wrong. Trip A gets its approval later; trip B never does.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let event = |case: &str, activity: &str, time: &str| {
+        format!(
+            r#"{{"kind":"process_event","process":"Travel Permits","case_id":"{case}","activity":"{activity}","time":"{time}"}}"#
+        )
+    };
+    let trips = dir.path().join("trips.jsonl");
+    std::fs::write(
+        &trips,
+        [
+            event("A", "Start trip", "2018-03-23T00:00:00+01:00"),
+            event("B", "Start trip", "2018-03-23T00:00:00+01:00"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let approval = dir.path().join("approval.jsonl");
+    std::fs::write(
+        &approval,
+        event(
+            "A",
+            "Permit FINAL_APPROVED by SUPERVISOR",
+            "2018-03-23T14:07:43+01:00",
+        ),
+    )
+    .unwrap();
+
+    // Five seconds before the trips' day is over.
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .env_remove("MANDATE_WORKSPACE")
+        .args(["-w", ws, "check", "--follow", "--interval", "0.1"])
+        .args(["--now", "2018-03-23T23:59:55+01:00"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut follower);
+    assert!(mandate(&["-w", ws, "import", trips.to_str().unwrap()])
+        .status
+        .success());
+    assert!(mandate(&["-w", ws, "import", approval.to_str().unwrap()])
+        .status
+        .success());
+
+    let line = lines
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("trip B reported once its day is over");
+    let finding: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(finding["rule_id"], "bpi.trip-after-permit-approval");
+    assert_eq!(finding["subject"]["id"], "Travel Permits/B");
+    assert!(
+        lines.recv_timeout(std::time::Duration::from_secs(2)).is_err(),
+        "trip A is in order"
+    );
+
+    follower.kill().unwrap();
+    follower.wait().unwrap();
+}

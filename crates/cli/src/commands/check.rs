@@ -35,6 +35,10 @@ pub struct Args {
     /// replay a period; default: the system clock.
     #[arg(long, value_name = "TIME", requires = "follow")]
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// With --follow: hours a finding about a moment waits for records that may still arrive
+    /// late (a step entered the next morning) before it is reported.
+    #[arg(long, default_value_t = 24, value_name = "HOURS", requires = "follow")]
+    pub settle: u32,
 }
 
 pub struct CheckOutcome {
@@ -72,7 +76,13 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     if args.follow {
         let interval = std::time::Duration::try_from_secs_f64(args.interval)
             .map_err(|e| anyhow::anyhow!("--interval {}: {e}", args.interval))?;
-        return super::follow::run(&workspace, &rules, interval, &super::follow::Clock::new(args.now));
+        let settle = chrono::Duration::hours(i64::from(args.settle));
+        return super::follow::run(
+            &workspace,
+            &rules,
+            (interval, settle),
+            &super::follow::Clock::new(args.now),
+        );
     }
     let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
     let outcome = check_all(&mut store, &rules, &output, args.as_of)?;

@@ -5,6 +5,12 @@
 //! than by records, when a deadline passes with the awaited stage still
 //! missing. Each rule is reported at most once per case.
 //!
+//! Certain means that no record still to come can undo it. Records may
+//! arrive late (a step entered the next morning; a trip recorded by date
+//! only, its approval later that day), so a finding about a moment is held
+//! until the clock is `settle` past that moment, and reported only if the
+//! case still breaks the rule then.
+//!
 //! On start it reads the log so far without printing what a batch `check`
 //! would already have reported, then sweeps every open case for deadlines
 //! already missed today.
@@ -53,26 +59,68 @@ impl Clock {
     }
 }
 
-#[derive(Default)]
-struct OpenCase {
-    case: Case,
-    /// Rules already reported for this case.
-    reported: BTreeSet<String>,
-}
-
-impl OpenCase {
-    /// Check the case; the findings not reported before.
-    fn check(&mut self, checker: &mut Checker) -> Vec<Finding> {
-        self.case.sort_events();
-        checker
-            .check_case(&self.case)
-            .into_iter()
-            .filter(|f| self.reported.insert(f.rule_id.clone()))
-            .collect()
+impl Clock {
+    fn now(&self) -> DateTime<FixedOffset> {
+        let elapsed = chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default();
+        match self.start {
+            Some(start) => start + elapsed,
+            None => Utc::now().fixed_offset(),
+        }
     }
 }
 
-pub fn run(workspace: &Workspace, rules: &Rules, interval: Duration, clock: &Clock) -> Result<ExitCode> {
+#[derive(Default)]
+pub(crate) struct OpenCase {
+    pub(crate) case: Case,
+    /// Rules already reported for this case.
+    reported: BTreeSet<String>,
+    /// A finding is waiting to settle.
+    pub(crate) pending: bool,
+}
+
+impl OpenCase {
+    pub(crate) fn new(case: Case) -> OpenCase {
+        OpenCase {
+            case,
+            ..OpenCase::default()
+        }
+    }
+
+    /// Check the case; the settled findings not reported before.
+    pub(crate) fn check(
+        &mut self,
+        checker: &mut Checker,
+        now: DateTime<FixedOffset>,
+        settle: chrono::Duration,
+    ) -> Vec<Finding> {
+        self.case.sort_events();
+        self.pending = false;
+        let mut settled = Vec::new();
+        for finding in checker.check_case(&self.case) {
+            if self.reported.contains(&finding.rule_id) {
+                continue;
+            }
+            let at = finding
+                .occurred_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+            if at.is_none_or(|at| at + settle <= now) {
+                self.reported.insert(finding.rule_id.clone());
+                settled.push(finding);
+            } else {
+                self.pending = true;
+            }
+        }
+        settled
+    }
+}
+
+pub fn run(
+    workspace: &Workspace,
+    rules: &Rules,
+    (interval, settle): (Duration, chrono::Duration),
+    clock: &Clock,
+) -> Result<ExitCode> {
     let store = workspace.store()?;
     let mut checker = Checker::new(&rules.packs).with_mandate(&rules.mandate);
     let mut cases: HashMap<String, OpenCase> = HashMap::new();
@@ -90,7 +138,7 @@ pub fn run(workspace: &Workspace, rules: &Rules, interval: Duration, clock: &Clo
     let (touched, _) = read_new(&store, &mut next, &mut cases, &mut checker)?;
     for subject in &touched {
         if let Some(open) = cases.get_mut(subject) {
-            open.check(&mut checker);
+            open.check(&mut checker, clock.now(), settle);
         }
     }
     eprintln!(
@@ -102,18 +150,19 @@ pub fn run(workspace: &Workspace, rules: &Rules, interval: Duration, clock: &Clo
     loop {
         let today = clock.today();
         checker.set_as_of(Some(today));
-        if swept != Some(today) {
-            // The clock moved on: deadlines may have passed in any open case.
-            for open in cases.values_mut() {
-                print(open.check(&mut checker))?;
-            }
-            swept = Some(today);
+        let now = clock.now();
+        // The clock moved on to a new day: deadlines may have passed in any
+        // open case; otherwise only cases holding a finding that may settle.
+        let new_day = swept != Some(today);
+        for open in cases.values_mut().filter(|c| new_day || c.pending) {
+            print(open.check(&mut checker, now, settle))?;
         }
+        swept = Some(today);
         let (touched, on_acts) = read_new(&store, &mut next, &mut cases, &mut checker)?;
         print(on_acts)?;
         for subject in &touched {
             if let Some(open) = cases.get_mut(subject) {
-                print(open.check(&mut checker))?;
+                print(open.check(&mut checker, now, settle))?;
             }
         }
         std::thread::sleep(interval);

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench_check;
 pub mod bench_mandate;
 pub mod check;
 pub mod demo;

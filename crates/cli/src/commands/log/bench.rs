@@ -18,6 +18,9 @@ pub enum BenchCommand {
     /// Decide generated acts against a generated mandate and print decisions per second and latency
     /// percentiles.
     Mandate(crate::commands::bench_mandate::Args),
+    /// Check event logs read into memory, in batch and live, and print events per second and
+    /// peak memory.
+    Check(crate::commands::bench_check::Args),
 }
 
 #[derive(clap::Args)]
@@ -74,6 +77,7 @@ pub fn run(command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Log(args) => bench_log(&args),
         BenchCommand::Mandate(args) => crate::commands::bench_mandate::run(&args),
+        BenchCommand::Check(args) => crate::commands::bench_check::run(&args),
     }
 }
 
