@@ -66,6 +66,7 @@ pub fn open_with(
             1,
         ),
         Format::OcelJson => (Inner::Ocel(ocel::read(source.reader, path)?), 1),
+        Format::OcelXml => (Inner::Ocel(ocel::read_xml(source.reader, path)?), 1),
         Format::Csv => (
             Inner::Csv(Box::new(csv_log::CsvReader::new(source.reader, path, columns)?)),
             1,

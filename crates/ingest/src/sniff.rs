@@ -28,6 +28,8 @@ pub enum Format {
     Csv,
     /// An OCEL 2.0 object-centric event log, JSON format.
     OcelJson,
+    /// An OCEL 2.0 object-centric event log, XML format.
+    OcelXml,
 }
 
 impl Format {
@@ -40,6 +42,7 @@ impl Format {
             Format::Records => "records-jsonl",
             Format::Csv => "csv",
             Format::OcelJson => "ocel-json",
+            Format::OcelXml => "ocel-xml",
         }
     }
 }
@@ -61,6 +64,7 @@ impl FromStr for Format {
             "records-jsonl" | "records" => Ok(Format::Records),
             "csv" => Ok(Format::Csv),
             "ocel-json" | "ocel" | "jsonocel" => Ok(Format::OcelJson),
+            "ocel-xml" | "xmlocel" => Ok(Format::OcelXml),
             _ => Err(IngestError::UnknownFormatName(s.to_owned())),
         }
     }
@@ -102,7 +106,11 @@ fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
     match skip_whitespace(reader)? {
         None => Err(SniffError::Unknown("the file is empty".into())),
         Some(b'<') => {
-            if xml_head_has_log(reader)? {
+            let head = xml_head(reader)?;
+            let has = |tag: &[u8]| head.windows(tag.len()).any(|w| w == tag);
+            if has(b"<object-types") || has(b"<event-types") {
+                Ok(Format::OcelXml)
+            } else if has_log_element(&head) {
                 Ok(Format::Xes)
             } else {
                 Err(SniffError::Unknown(
@@ -168,7 +176,8 @@ fn skip_whitespace(reader: &mut LineReader) -> io::Result<Option<u8>> {
     }
 }
 
-fn xml_head_has_log(reader: &mut LineReader) -> io::Result<bool> {
+/// The first 64 KiB of an XML document.
+fn xml_head(reader: &mut LineReader) -> io::Result<Vec<u8>> {
     let mut head = Vec::new();
     while head.len() < XML_HEAD_LIMIT {
         let buf = reader.fill_buf()?;
@@ -179,9 +188,12 @@ fn xml_head_has_log(reader: &mut LineReader) -> io::Result<bool> {
         head.extend_from_slice(&buf[..n]);
         reader.consume(n);
     }
-    Ok(head
-        .windows(5)
-        .any(|w| w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/')))
+    Ok(head)
+}
+
+fn has_log_element(head: &[u8]) -> bool {
+    head.windows(5)
+        .any(|w| w.starts_with(b"<log") && (w[4].is_ascii_whitespace() || w[4] == b'>' || w[4] == b'/'))
 }
 
 /// Whether a line starts `{"kind":"<record kind>"` (whitespace allowed).
@@ -310,6 +322,7 @@ mod tests {
             Format::Records,
             Format::Csv,
             Format::OcelJson,
+            Format::OcelXml,
         ] {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }

@@ -116,3 +116,99 @@ fn a_document_that_is_not_ocel_is_refused_naming_the_file() {
         "{err}"
     );
 }
+
+/// The same log in OCEL 2.0's XML format.
+const LOG_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<log>
+  <object-types>
+    <object-type name="application"><attributes><attribute name="fee" type="float"/></attributes></object-type>
+    <object-type name="inspection"><attributes/></object-type>
+  </object-types>
+  <event-types>
+    <event-type name="receive application"><attributes><attribute name="org:resource" type="string"/></attributes></event-type>
+    <event-type name="inspect site"><attributes/></event-type>
+  </event-types>
+  <objects>
+    <object id="A1" type="application">
+      <attributes>
+        <attribute name="fee" time="1970-01-01T00:00:00Z">100</attribute>
+        <attribute name="fee" time="2024-03-02T00:00:00Z">150</attribute>
+      </attributes>
+      <objects><relationship object-id="I1" qualifier="inspected by"/></objects>
+    </object>
+    <object id="A2" type="application"/>
+    <object id="I1" type="inspection"/>
+  </objects>
+  <events>
+    <event id="e1" type="receive application" time="2024-03-01T09:00:00+01:00">
+      <attributes><attribute name="org:resource">clerk-1</attribute></attributes>
+      <objects><relationship object-id="A1" qualifier="received"/></objects>
+    </event>
+    <event id="e2" type="inspect site" time="2024-03-05T10:00:00+01:00">
+      <objects>
+        <relationship object-id="A1" qualifier="site of"/>
+        <relationship object-id="A2" qualifier="site of"/>
+        <relationship object-id="I1" qualifier="inspection"/>
+      </objects>
+    </event>
+    <event id="e3" type="inspect site" time="5 March">
+      <objects><relationship object-id="A2"/></objects>
+    </event>
+    <event id="e4" type="receive application" time="2024-03-06T09:00:00+01:00">
+      <objects><relationship object-id="A9"/></objects>
+    </event>
+  </events>
+</log>"#;
+
+/// (case, activity, event id, time, resource, qualifier) of every event; the positions rejected.
+type Flat = (
+    Vec<(String, String, String, String, Option<String>, String)>,
+    Vec<String>,
+);
+
+fn flat(name: &str, text: &str) -> (Format, Flat, Vec<(String, String, String)>) {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    let format = sniff(&path).unwrap();
+    let (mut events, mut rejected, mut cases) = (Vec::new(), Vec::new(), Vec::new());
+    for item in open(&path, None).unwrap() {
+        match item {
+            Ok(r) => match r.record {
+                Record::ProcessEvent(e) => events.push((
+                    e.case_id,
+                    e.activity,
+                    e.event_id.unwrap(),
+                    e.time.to_rfc3339(),
+                    e.resource,
+                    e.attributes
+                        .get("ocel:qualifier")
+                        .map(|q| q.as_str().unwrap().to_string())
+                        .unwrap_or_default(),
+                )),
+                Record::ProcessCase(c) => {
+                    let fee = c
+                        .attributes
+                        .get("fee")
+                        .map(|f| f.to_string().trim_matches('"').to_string());
+                    cases.push((c.process, c.case_id, fee.unwrap_or_default()))
+                }
+                other => panic!("{other:?}"),
+            },
+            Err(e) => rejected.push(format!("{}: {}", e.position.locator, e.reason)),
+        }
+    }
+    (format, (events, rejected), cases)
+}
+
+#[test]
+fn the_xml_format_reads_as_the_json_one() {
+    let (json_format, from_json, json_cases) = flat("permits-2.jsonocel", LOG);
+    let (xml_format, from_xml, xml_cases) = flat("permits.xmlocel", LOG_XML);
+    assert_eq!((json_format, xml_format), (Format::OcelJson, Format::OcelXml));
+    assert_eq!(from_xml, from_json);
+    assert_eq!(from_xml.0.len(), 4);
+    assert_eq!(from_xml.1.len(), 2);
+    // Object attributes: the latest value; JSON keeps the number, XML has text.
+    assert_eq!(xml_cases, json_cases);
+    assert_eq!(xml_cases[0], ("application".into(), "A1".into(), "150".into()));
+}

@@ -24,7 +24,7 @@ pub struct Args {
     /// Files to import; the format is recognised from the content.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl, records-jsonl, csv, ocel-json.
+    /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl, records-jsonl, csv, ocel-json, ocel-xml.
     #[arg(long)]
     pub format: Option<Format>,
     #[command(flatten)]
