@@ -273,3 +273,99 @@ fn follow_holds_a_finding_until_records_that_could_undo_it_can_no_longer_come() 
     follower.kill().unwrap();
     follower.wait().unwrap();
 }
+
+#[test]
+fn follow_forgets_idle_cases_and_recalls_them_from_the_log() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let cases = format!("{REPO}/examples/city/cases.jsonl");
+    assert!(mandate(&["-w", ws, "import", &cases]).status.success());
+
+    // Every case of the example had its last event in 2025 or early 2026.
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .env_remove("MANDATE_WORKSPACE")
+        .args([
+            "-w",
+            ws,
+            "check",
+            "--follow",
+            "--interval",
+            "0.1",
+            "--forget-after",
+            "30",
+        ])
+        .args(["--now", "2026-06-01T10:00:00+08:00"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut follower);
+    let (send, status) = std::sync::mpsc::channel();
+    let stderr = follower.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let _ = send.send(line.unwrap());
+        }
+    });
+    let wait = std::time::Duration::from_secs(30);
+    let status_line = |expected: &str| loop {
+        let line = status
+            .recv_timeout(wait)
+            .unwrap_or_else(|_| panic!("no status {expected}"));
+        if line == expected {
+            break;
+        }
+    };
+    // The first sweep reports the petition still open, then every case is idle and forgotten.
+    let overdue: serde_json::Value = serde_json::from_str(&lines.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(overdue["subject"]["id"], "cn.petition/petition-2025-002");
+    status_line("cases in memory: 0");
+
+    let event = |case: &str, activity: &str, time: &str| {
+        format!(
+            r#"{{"kind":"process_event","process":"cn.petition","case_id":"{case}","activity":"{activity}","time":"{time}","resource":"p.dong"}}"#
+        )
+    };
+    // The forgotten petition is concluded at last: read back from the log, its
+    // missed deadline was reported already, so nothing new is printed. A new
+    // petition accepted after 20 days breaks the 15-day rule.
+    let more = dir.path().join("more.jsonl");
+    std::fs::write(
+        &more,
+        [
+            event(
+                "petition-2025-002",
+                "petition concluded",
+                "2026-06-01T09:00:00+08:00",
+            ),
+            event(
+                "petition-2026-009",
+                "petition received",
+                "2026-05-01T09:00:00+08:00",
+            ),
+            event(
+                "petition-2026-009",
+                "acceptance decided",
+                "2026-05-21T09:00:00+08:00",
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    assert!(mandate(&["-w", ws, "import", more.to_str().unwrap()])
+        .status
+        .success());
+    let next: serde_json::Value = serde_json::from_str(&lines.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(next["subject"]["id"], "cn.petition/petition-2026-009");
+    assert_eq!(next["rule_id"], "cn.petition.acceptance-within-15-days");
+    assert!(
+        lines.recv_timeout(std::time::Duration::from_secs(1)).is_err(),
+        "no duplicate"
+    );
+
+    follower.kill().unwrap();
+    follower.wait().unwrap();
+}

@@ -39,6 +39,11 @@ pub struct Args {
     /// late (a step entered the next morning) before it is reported.
     #[arg(long, default_value_t = 24, value_name = "HOURS", requires = "follow")]
     pub settle: u32,
+    /// With --follow: drop from memory a case with no event for this many days and nothing
+    /// pending (read back from the log if it gets a record again). Set it longer than the
+    /// longest deadline of the rules. Default: keep every case.
+    #[arg(long, value_name = "DAYS", requires = "follow")]
+    pub forget_after: Option<u32>,
 }
 
 pub struct CheckOutcome {
@@ -76,13 +81,14 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     if args.follow {
         let interval = std::time::Duration::try_from_secs_f64(args.interval)
             .map_err(|e| anyhow::anyhow!("--interval {}: {e}", args.interval))?;
-        let settle = chrono::Duration::hours(i64::from(args.settle));
-        return super::follow::run(
-            &workspace,
-            &rules,
-            (interval, settle),
-            &super::follow::Clock::new(args.now),
-        );
+        let timing = super::follow::Timing {
+            interval,
+            settle: chrono::Duration::hours(i64::from(args.settle)),
+            forget_after: args
+                .forget_after
+                .map(|days| chrono::Duration::days(i64::from(days))),
+        };
+        return super::follow::run(&workspace, &rules, &timing, &super::follow::Clock::new(args.now));
     }
     let output = args.output.unwrap_or_else(|| workspace.path("findings.jsonl"));
     let outcome = check_all(&mut store, &rules, &output, args.as_of)?;

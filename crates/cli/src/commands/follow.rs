@@ -14,6 +14,10 @@
 //! On start it reads the log so far without printing what a batch `check`
 //! would already have reported, then sweeps every open case for deadlines
 //! already missed today.
+//!
+//! Memory: with `forget_after`, a case with nothing pending and no event
+//! for that long is dropped; if a record for it comes later, its history is
+//! read back from the log, and what it broke before counts as reported.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -79,6 +83,11 @@ pub(crate) struct OpenCase {
 }
 
 impl OpenCase {
+    /// The time of the case's latest event.
+    fn latest(&self) -> Option<DateTime<FixedOffset>> {
+        self.case.events.iter().map(|e| e.event.time).max()
+    }
+
     pub(crate) fn new(case: Case) -> OpenCase {
         OpenCase {
             case,
@@ -115,12 +124,16 @@ impl OpenCase {
     }
 }
 
-pub fn run(
-    workspace: &Workspace,
-    rules: &Rules,
-    (interval, settle): (Duration, chrono::Duration),
-    clock: &Clock,
-) -> Result<ExitCode> {
+/// How the follower waits: between looks at the log, for late records, and
+/// before forgetting an idle case.
+pub struct Timing {
+    pub interval: Duration,
+    pub settle: chrono::Duration,
+    pub forget_after: Option<chrono::Duration>,
+}
+
+pub fn run(workspace: &Workspace, rules: &Rules, timing: &Timing, clock: &Clock) -> Result<ExitCode> {
+    let settle = timing.settle;
     let store = workspace.store()?;
     let mut checker = Checker::new(&rules.packs).with_mandate(&rules.mandate);
     let mut cases: HashMap<String, OpenCase> = HashMap::new();
@@ -135,7 +148,7 @@ pub fn run(
     };
 
     // Catch up: state from the log so far, findings a batch check reports already.
-    let (touched, _) = read_new(&store, &mut next, &mut cases, &mut checker)?;
+    let (touched, _) = read_new(&store, &mut next, &mut cases, &mut checker, false)?;
     for subject in &touched {
         if let Some(open) = cases.get_mut(subject) {
             open.check(&mut checker, clock.now(), settle);
@@ -158,25 +171,62 @@ pub fn run(
             print(open.check(&mut checker, now, settle))?;
         }
         swept = Some(today);
-        let (touched, on_acts) = read_new(&store, &mut next, &mut cases, &mut checker)?;
+        if let Some(after) = timing.forget_after {
+            let before = cases.len();
+            cases.retain(|_, open| open.pending || open.latest().is_none_or(|latest| latest + after > now));
+            if cases.len() != before {
+                eprintln!("cases in memory: {}", cases.len());
+            }
+        }
+        let recall = timing.forget_after.is_some();
+        let (touched, on_acts) = read_new(&store, &mut next, &mut cases, &mut checker, recall)?;
         print(on_acts)?;
         for subject in &touched {
             if let Some(open) = cases.get_mut(subject) {
                 print(open.check(&mut checker, now, settle))?;
             }
         }
-        std::thread::sleep(interval);
+        std::thread::sleep(timing.interval);
     }
 }
 
+/// A case not in memory, as logged before `before` (empty for a new case):
+/// whatever it broke then counts as reported.
+fn recall(
+    store: &mandate_store::Store,
+    subject: &str,
+    before: u64,
+    checker: &mut Checker,
+) -> mandate_store::Result<OpenCase> {
+    let mut open = OpenCase::default();
+    store.for_each_record_of(&KINDS[..2], subject, |row| {
+        if row.log_index < before {
+            let record = serde_json::from_slice(&row.body)?;
+            add_to_case(&mut open.case, row, record);
+        }
+        Ok(())
+    })?;
+    if !open.case.events.is_empty() {
+        open.case.sort_events();
+        open.reported = checker
+            .check_case(&open.case)
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect();
+    }
+    Ok(open)
+}
+
 /// Reads the records logged since `next`: acts are judged at once, events
-/// and case records join their case. Returns the cases touched and the
-/// findings on acts.
+/// and case records join their case (read back from the log first when
+/// `recall` says cases may have been forgotten). Returns the cases touched
+/// and the findings on acts.
 fn read_new(
     store: &mandate_store::Store,
     next: &mut u64,
     cases: &mut HashMap<String, OpenCase>,
     checker: &mut Checker,
+    recall_forgotten: bool,
 ) -> Result<(BTreeSet<String>, Vec<Finding>)> {
     let mut touched = BTreeSet::new();
     let mut on_acts = Vec::new();
@@ -186,6 +236,10 @@ fn read_new(
             Record::Act(act) => on_acts.extend(checker.check_act(&act, row.log_index, &row.record_id)),
             record => {
                 touched.insert(row.subject.clone());
+                if recall_forgotten && !cases.contains_key(&row.subject) {
+                    let open = recall(store, &row.subject, row.log_index, checker)?;
+                    cases.insert(row.subject.clone(), open);
+                }
                 let open = cases.entry(row.subject.clone()).or_default();
                 add_to_case(&mut open.case, row, record);
             }
