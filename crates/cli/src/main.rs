@@ -63,6 +63,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `mandate check | head`: end quietly when the reader goes away, as
+    // command-line tools do, instead of panicking on the closed pipe.
+    sigpipe::reset();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(args),
