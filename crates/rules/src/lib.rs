@@ -19,6 +19,7 @@ pub use codelist::{CodeList, CodeListInfo};
 pub use load::{
     check_rules, load_codelists, load_dir, load_pack, load_rules, parse_codelist, parse_pack, RulesError,
 };
+pub use mandate::NamesPositions;
 pub use org::{Owner, RelationKind, Term};
 pub use pack::{
     Calendar, Company, DayCount, DeadlineStart, DefaultDeny, Delegation, Duty, Fraction, Granularity,

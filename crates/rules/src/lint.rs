@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::mandate::{Power, Scope};
+use crate::mandate::{NamesPositions, Power, Scope};
 use crate::pack::{DeadlineStart, RuleKind};
 use crate::ruleset::{Problem, Problems, RuleSet};
 
@@ -21,7 +21,7 @@ impl RuleSet {
     pub fn holders<'a>(&'a self, power: &'a Power) -> impl Iterator<Item = &'a crate::Position> + 'a {
         self.positions()
             .map(|d| d.item)
-            .filter(move |p| power.positions.contains(&p.id) || power.position_kinds.contains(&p.kind))
+            .filter(move |p| power.concerns(p))
     }
 
     /// Organisations whose matters a power covers, over all its holders.
@@ -82,9 +82,7 @@ impl RuleSet {
                 }
                 let contradicted: Vec<&str> = self
                     .holders(power)
-                    .filter(|p| {
-                        prohibition.positions.contains(&p.id) || prohibition.position_kinds.contains(&p.kind)
-                    })
+                    .filter(|p| prohibition.concerns(p))
                     .map(|p| p.id.as_str())
                     .collect();
                 if !contradicted.is_empty() {
@@ -140,9 +138,7 @@ impl RuleSet {
                     continue;
                 };
                 for prohibition in self.all(|p| &p.prohibitions).map(|d| d.item) {
-                    let binds = prohibition.positions.contains(&position.id)
-                        || prohibition.position_kinds.contains(&position.kind);
-                    if binds && prohibition.matters.contains(&power.matter) {
+                    if prohibition.concerns(position) && prohibition.matters.contains(&power.matter) {
                         problems.warning(
                             source,
                             &delegation.id,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use mandate_model::{LegalBasis, Money, Severity};
 use serde::Deserialize;
 
-use crate::org::{date, PositionKind};
+use crate::org::{date, Position, PositionKind};
 use crate::pack::{Fraction, Share};
 
 /// The kinds of matter a power covers. An act names one of them.
@@ -69,6 +69,32 @@ impl Matter {
         Matter::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
+
+/// Powers, prohibitions and duties name the positions they concern by id
+/// and by kind.
+pub trait NamesPositions {
+    fn position_ids(&self) -> &[String];
+    fn kinds(&self) -> &[PositionKind];
+
+    /// Whether `position` is named, by its id or its kind.
+    fn concerns(&self, position: &Position) -> bool {
+        self.position_ids().contains(&position.id) || self.kinds().contains(&position.kind)
+    }
+}
+
+macro_rules! names_positions {
+    ($($item:ty),*) => {$(
+        impl NamesPositions for $item {
+            fn position_ids(&self) -> &[String] {
+                &self.positions
+            }
+            fn kinds(&self) -> &[PositionKind] {
+                &self.position_kinds
+            }
+        }
+    )*};
+}
+names_positions!(Power, Prohibition, Duty);
 
 /// `[[power]]`: a matter a position may decide.
 #[derive(Debug, Clone, Deserialize)]

@@ -16,7 +16,7 @@ use cedar_policy::{
 };
 use chrono::NaiveDate;
 use mandate_model::{Act, LegalBasis, Money, Severity};
-use mandate_rules::{Matter, MeetingRule, Pack, Person, Position, Power};
+use mandate_rules::{Matter, MeetingRule, NamesPositions, Pack, Person, Position, Power};
 
 use super::kinship::Kinship;
 use super::policy::{self, Condition};
@@ -213,9 +213,7 @@ impl Mandate {
         for position in packs.iter().flat_map(|p| &p.positions) {
             let mut candidates = Vec::new();
             for (power, _) in powers.values() {
-                let holds =
-                    power.positions.contains(&position.id) || power.position_kinds.contains(&position.kind);
-                if holds {
+                if power.concerns(position) {
                     candidates.push(Candidate {
                         power: power.id.clone(),
                         delegation: None,
@@ -275,9 +273,7 @@ impl Mandate {
                 texts.insert(id, text);
             }
             for prohibition in packs.iter().flat_map(|p| &p.prohibitions) {
-                let binds = prohibition.positions.contains(&position.id)
-                    || prohibition.position_kinds.contains(&position.kind);
-                if !binds {
+                if !prohibition.concerns(position) {
                     continue;
                 }
                 let id = format!("prohibition:{}", prohibition.id);

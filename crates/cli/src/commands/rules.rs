@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use mandate_check::mandate::{Mandate, Verdict};
 use mandate_model::Act;
-use mandate_rules::{Level, Matter, Power, RuleSet};
+use mandate_rules::{Level, Matter, NamesPositions, Power, RuleSet};
 
 use crate::output::print_table;
 
@@ -149,7 +149,7 @@ fn show(paths: &[PathBuf], id: &str, cedar: bool) -> Result<ExitCode> {
     let held: Vec<&Power> = rules
         .powers()
         .map(|d| d.item)
-        .filter(|p| p.positions.iter().any(|x| x == id) || p.position_kinds.contains(&position.kind))
+        .filter(|p| p.concerns(position))
         .collect();
     println!("\nPowers:");
     if held.is_empty() {
@@ -174,7 +174,7 @@ fn show(paths: &[PathBuf], id: &str, cedar: bool) -> Result<ExitCode> {
     let prohibitions: Vec<Vec<String>> = rules
         .all(|p| &p.prohibitions)
         .map(|d| d.item)
-        .filter(|p| p.positions.iter().any(|x| x == id) || p.position_kinds.contains(&position.kind))
+        .filter(|p| p.concerns(position))
         .map(|p| {
             vec![
                 p.id.clone(),
@@ -196,7 +196,7 @@ fn show(paths: &[PathBuf], id: &str, cedar: bool) -> Result<ExitCode> {
     let duties: Vec<Vec<String>> = rules
         .all(|p| &p.duties)
         .map(|d| d.item)
-        .filter(|d| d.positions.iter().any(|x| x == id) || d.position_kinds.contains(&position.kind))
+        .filter(|d| d.concerns(position))
         .map(|d| vec![d.id.clone(), d.title.clone(), d.legal_basis.to_string()])
         .collect();
     println!("\nDuties:");
