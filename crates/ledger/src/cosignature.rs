@@ -9,10 +9,10 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::key_text::{self, KeyBytesError, KeyText, PRIVATE_KEY_PREFIX};
 use crate::note::{key_hash as note_key_hash, validate_key_name, NoteError, ALG_ED25519};
 
 /// Signature type byte of Ed25519 `cosignature/v1` keys.
@@ -21,7 +21,6 @@ pub const ALG_COSIGNATURE_V1: u8 = 0x04;
 /// Size of the decoded signature field: key ID, timestamp, Ed25519 signature.
 const SIGNATURE_FIELD_SIZE: usize = 4 + 8 + 64;
 const SIG_PREFIX: &str = "\u{2014} ";
-const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
 const SEED_SIZE: usize = 32;
 
 /// Errors from cosigning keys, making and checking cosignatures.
@@ -70,26 +69,12 @@ pub enum CosignatureError {
 
 /// Key ID of a cosigner: SHA-256(name || "\n" || 0x04 || public key)[:4].
 pub fn cosigner_key_hash(name: &str, public_key: &[u8; 32]) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update(b"\n");
-    h.update([ALG_COSIGNATURE_V1]);
-    h.update(public_key);
-    let d = h.finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    key_text::key_id(name, ALG_COSIGNATURE_V1, public_key)
 }
 
 /// The exact bytes an Ed25519 cosigner signs.
 fn signed_message(body: &str, timestamp: u64) -> Vec<u8> {
     format!("cosignature/v1\ntime {timestamp}\n{body}").into_bytes()
-}
-
-/// Parses exactly eight hex digits (no sign, unlike `from_str_radix`).
-fn parse_key_id(s: &str) -> Option<u32> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(s, 16).ok()
 }
 
 fn check_timestamp(timestamp: u64) -> Result<(), CosignatureError> {
@@ -121,23 +106,15 @@ impl CosignatureVerifier {
 
     /// Parses `<name>+<8 hex digits>+<base64(0x04 || public key)>`.
     pub fn from_text(text: &str) -> Result<Self, CosignatureError> {
-        let mut parts = text.splitn(3, '+');
-        let (Some(name), Some(id), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(CosignatureError::MalformedVerifierKey);
-        };
-        validate_key_name(name)?;
-        let id = parse_key_id(id).ok_or(CosignatureError::MalformedVerifierKey)?;
-        let raw = STANDARD
-            .decode(key64)
-            .map_err(|_| CosignatureError::MalformedVerifierKey)?;
-        let public_key: &[u8; 32] = match raw.split_first() {
-            Some((&ALG_COSIGNATURE_V1, key)) => key
-                .try_into()
-                .map_err(|_| CosignatureError::MalformedVerifierKey)?,
-            Some((&alg, _)) => return Err(CosignatureError::UnsupportedAlgorithm(alg)),
-            None => return Err(CosignatureError::MalformedVerifierKey),
-        };
-        let verifier = Self::new(name, public_key)?;
+        let parts = KeyText::split(text).ok_or(CosignatureError::MalformedVerifierKey)?;
+        validate_key_name(parts.name)?;
+        let id = parts.id.ok_or(CosignatureError::MalformedVerifierKey)?;
+        let public_key =
+            key_text::key_bytes(parts.raw.as_deref(), ALG_COSIGNATURE_V1).map_err(|e| match e {
+                KeyBytesError::Malformed => CosignatureError::MalformedVerifierKey,
+                KeyBytesError::Algorithm(alg) => CosignatureError::UnsupportedAlgorithm(alg),
+            })?;
+        let verifier = Self::new(parts.name, public_key)?;
         if verifier.key_hash != id {
             return Err(CosignatureError::KeyHashMismatch);
         }
@@ -146,10 +123,7 @@ impl CosignatureVerifier {
 
     /// Encodes the key as `<name>+<8 hex digits>+<base64(0x04 || public key)>`.
     pub fn to_text(&self) -> String {
-        let mut raw = Vec::with_capacity(33);
-        raw.push(ALG_COSIGNATURE_V1);
-        raw.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.key_hash, STANDARD.encode(raw))
+        key_text::encode(&self.name, self.key_hash, ALG_COSIGNATURE_V1, self.key.as_bytes())
     }
 
     /// The key name, as it appears in signature lines.
@@ -253,22 +227,20 @@ impl CosignatureSigner {
     /// `NewSignerForCosignatureV1` also accepts, so existing witness keys work.
     pub fn from_private_key_text(text: &str) -> Result<Self, CosignatureError> {
         let malformed = CosignatureError::MalformedSignerKey;
-        let rest = text.strip_prefix(PRIVATE_KEY_PREFIX).ok_or(malformed.clone())?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(id), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(malformed);
-        };
-        validate_key_name(name).map_err(|_| malformed.clone())?;
-        let id = parse_key_id(id).ok_or(malformed.clone())?;
-        let raw = STANDARD.decode(key64).map_err(|_| malformed.clone())?;
-        let Some((&alg, seed)) = raw.split_first() else {
+        let parts = text
+            .strip_prefix(PRIVATE_KEY_PREFIX)
+            .and_then(KeyText::split)
+            .filter(|p| validate_key_name(p.name).is_ok())
+            .ok_or(malformed.clone())?;
+        let id = parts.id.ok_or(malformed.clone())?;
+        let Some((&alg, seed)) = parts.raw.as_deref().and_then(<[u8]>::split_first) else {
             return Err(malformed);
         };
         let seed: &[u8; 32] = seed.try_into().map_err(|_| malformed)?;
-        let signer = Self::from_seed(name, seed)?;
+        let signer = Self::from_seed(parts.name, seed)?;
         let expected = match alg {
             ALG_COSIGNATURE_V1 => signer.key_hash,
-            ALG_ED25519 => note_key_hash(name, signer.key.verifying_key().as_bytes()),
+            ALG_ED25519 => note_key_hash(parts.name, signer.key.verifying_key().as_bytes()),
             other => return Err(CosignatureError::UnsupportedAlgorithm(other)),
         };
         if expected != id {
@@ -279,15 +251,8 @@ impl CosignatureSigner {
 
     /// Encodes the private key as `PRIVATE+KEY+<name>+<id>+<base64(0x04 || seed)>`. Secret.
     pub fn private_key_text(&self) -> String {
-        let mut raw = Vec::with_capacity(1 + SEED_SIZE);
-        raw.push(ALG_COSIGNATURE_V1);
-        raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{PRIVATE_KEY_PREFIX}{}+{:08x}+{}",
-            self.name,
-            self.key_hash,
-            STANDARD.encode(raw)
-        )
+        let text = key_text::encode(&self.name, self.key_hash, ALG_COSIGNATURE_V1, self.key.as_bytes());
+        format!("{PRIVATE_KEY_PREFIX}{text}")
     }
 
     /// The matching public verifier.

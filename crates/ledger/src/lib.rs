@@ -10,6 +10,7 @@
 pub mod checkpoint;
 pub mod commitment;
 pub mod cosignature;
+mod key_text;
 pub mod merkle;
 pub mod note;
 pub mod tiles;

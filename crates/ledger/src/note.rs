@@ -5,8 +5,9 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
+
+use crate::key_text::{self, KeyBytesError, KeyText, PRIVATE_KEY_PREFIX};
 
 /// Signature type byte for Ed25519 in key IDs and key encodings.
 pub const ALG_ED25519: u8 = 0x01;
@@ -17,7 +18,6 @@ pub const MAX_SIGNATURES: usize = 100;
 
 /// Every signature line starts with an em dash (U+2014) and a space.
 const SIG_PREFIX: &str = "\u{2014} ";
-const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
 const SEED_SIZE: usize = 32;
 
 /// Errors from key handling, signing and opening notes.
@@ -69,13 +69,7 @@ pub enum NoteError {
 
 /// Key ID: first four bytes of SHA-256(name || "\n" || 0x01 || public key).
 pub fn key_hash(name: &str, public_key: &[u8; 32]) -> u32 {
-    let mut h = Sha256::new();
-    h.update(name.as_bytes());
-    h.update(b"\n");
-    h.update([ALG_ED25519]);
-    h.update(public_key);
-    let d = h.finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    key_text::key_id(name, ALG_ED25519, public_key)
 }
 
 fn is_valid_name(name: &str) -> bool {
@@ -92,14 +86,6 @@ pub fn validate_key_name(name: &str) -> Result<(), NoteError> {
     } else {
         Err(NoteError::InvalidKeyName(name.to_owned()))
     }
-}
-
-/// Parses exactly eight hex digits (no sign, unlike `from_str_radix`).
-fn parse_key_id(s: &str) -> Option<u32> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(s, 16).ok()
 }
 
 /// A trusted public key that can verify note signatures.
@@ -124,21 +110,14 @@ impl Verifier {
 
     /// Parses `<name>+<8 hex digits>+<base64(0x01 || public key)>`.
     pub fn from_text(text: &str) -> Result<Self, NoteError> {
-        let mut parts = text.splitn(3, '+');
-        let (Some(name), Some(id), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::MalformedVerifierKey);
-        };
-        validate_key_name(name)?;
-        let id = parse_key_id(id).ok_or(NoteError::MalformedVerifierKey)?;
-        let raw = STANDARD
-            .decode(key64)
-            .map_err(|_| NoteError::MalformedVerifierKey)?;
-        let public_key: &[u8; 32] = match raw.split_first() {
-            Some((&ALG_ED25519, key)) => key.try_into().map_err(|_| NoteError::MalformedVerifierKey)?,
-            Some((&alg, _)) => return Err(NoteError::UnsupportedAlgorithm(alg)),
-            None => return Err(NoteError::MalformedVerifierKey),
-        };
-        let verifier = Self::new(name, public_key)?;
+        let parts = KeyText::split(text).ok_or(NoteError::MalformedVerifierKey)?;
+        validate_key_name(parts.name)?;
+        let id = parts.id.ok_or(NoteError::MalformedVerifierKey)?;
+        let public_key = key_text::key_bytes(parts.raw.as_deref(), ALG_ED25519).map_err(|e| match e {
+            KeyBytesError::Malformed => NoteError::MalformedVerifierKey,
+            KeyBytesError::Algorithm(alg) => NoteError::UnsupportedAlgorithm(alg),
+        })?;
+        let verifier = Self::new(parts.name, public_key)?;
         if verifier.key_hash != id {
             return Err(NoteError::KeyHashMismatch);
         }
@@ -147,10 +126,7 @@ impl Verifier {
 
     /// Encodes the key as `<name>+<8 hex digits>+<base64(0x01 || public key)>`.
     pub fn to_text(&self) -> String {
-        let mut raw = Vec::with_capacity(33);
-        raw.push(ALG_ED25519);
-        raw.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.key_hash, STANDARD.encode(raw))
+        key_text::encode(&self.name, self.key_hash, ALG_ED25519, self.key.as_bytes())
     }
 
     /// The key name.
@@ -218,26 +194,17 @@ impl Signer {
 
     /// Parses `PRIVATE+KEY+<name>+<8 hex digits>+<base64(0x01 || seed)>`.
     pub fn from_private_key_text(text: &str) -> Result<Self, NoteError> {
-        let rest = text
+        let parts = text
             .strip_prefix(PRIVATE_KEY_PREFIX)
+            .and_then(KeyText::split)
+            .filter(|p| is_valid_name(p.name))
             .ok_or(NoteError::MalformedSignerKey)?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(id), Some(key64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::MalformedSignerKey);
-        };
-        if !is_valid_name(name) {
-            return Err(NoteError::MalformedSignerKey);
-        }
-        let id = parse_key_id(id).ok_or(NoteError::MalformedSignerKey)?;
-        let raw = STANDARD
-            .decode(key64)
-            .map_err(|_| NoteError::MalformedSignerKey)?;
-        let seed: &[u8; 32] = match raw.split_first() {
-            Some((&ALG_ED25519, seed)) => seed.try_into().map_err(|_| NoteError::MalformedSignerKey)?,
-            Some((&alg, _)) => return Err(NoteError::UnsupportedAlgorithm(alg)),
-            None => return Err(NoteError::MalformedSignerKey),
-        };
-        let signer = Self::from_seed(name, seed)?;
+        let id = parts.id.ok_or(NoteError::MalformedSignerKey)?;
+        let seed = key_text::key_bytes(parts.raw.as_deref(), ALG_ED25519).map_err(|e| match e {
+            KeyBytesError::Malformed => NoteError::MalformedSignerKey,
+            KeyBytesError::Algorithm(alg) => NoteError::UnsupportedAlgorithm(alg),
+        })?;
+        let signer = Self::from_seed(parts.name, seed)?;
         if signer.key_hash != id {
             return Err(NoteError::KeyHashMismatch);
         }
@@ -246,15 +213,8 @@ impl Signer {
 
     /// Encodes the private key in Go's `PRIVATE+KEY+...` form. Secret.
     pub fn private_key_text(&self) -> String {
-        let mut raw = Vec::with_capacity(1 + SEED_SIZE);
-        raw.push(ALG_ED25519);
-        raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{PRIVATE_KEY_PREFIX}{}+{:08x}+{}",
-            self.name,
-            self.key_hash,
-            STANDARD.encode(raw)
-        )
+        let text = key_text::encode(&self.name, self.key_hash, ALG_ED25519, self.key.as_bytes());
+        format!("{PRIVATE_KEY_PREFIX}{text}")
     }
 
     /// The matching public verifier.
