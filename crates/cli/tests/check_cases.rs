@@ -222,9 +222,9 @@ fn precheck_says_before_the_act_what_it_would_break() {
     assert_eq!(refused.status.code(), Some(1), "{text}");
     assert!(text.contains("qinghe.party.appointment"), "{text}");
 
-    // Nothing proposed was logged: the 109 events of cases.jsonl only.
+    // Nothing proposed was logged: the 137 events of cases.jsonl only.
     assert_eq!(log_entries(&ws), logged);
-    assert_eq!(logged, 109);
+    assert_eq!(logged, 137);
 }
 
 #[test]

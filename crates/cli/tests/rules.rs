@@ -50,7 +50,7 @@ fn the_shipped_packs_and_the_example_have_no_errors() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains(
-        "8 organisations, 17 positions, 25 people, 11 powers, 1 prohibitions, 9 procedures, 20 indicators; 0 errors"
+        "8 organisations, 17 positions, 25 people, 11 powers, 1 prohibitions, 10 procedures, 20 indicators; 0 errors"
     ), "{text}");
     assert!(!text.contains(": error:"), "{text}");
 }
