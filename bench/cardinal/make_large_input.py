@@ -17,7 +17,8 @@ Replication scheme (copy k = 0 .. COPIES-1):
   * release id    -> "<ocid>-x<k>-compiled"
   * every organisation id that is a string -- /buyer/id,
     /tender/procuringEntity/id, /parties[]/id, /bids/details[]/tenderers[]/id,
-    /awards[]/suppliers[]/id -- becomes "<id>~g<g>" with g = k // GROUP.
+    /awards[]/suppliers[]/id -- becomes "<id>~g<g>" with g = k // GROUP
+    (a reference with no id gets the mark on its identifier.id instead).
   So the copies are split into groups of GROUP consecutive copies; inside a
   group every organisation is shared (one buyer buys in GROUP times as many
   processes as in the real data), across groups organisations are distinct.
@@ -176,8 +177,14 @@ def load_compiled(paths):
 
 
 def mark_org(obj, key):
-    if isinstance(obj, dict) and isinstance(obj.get(key), str):
+    if not isinstance(obj, dict):
+        return
+    if isinstance(obj.get(key), str):
         obj[key] = obj[key] + "~g" + MARK_G
+    elif key == "id" and isinstance(obj.get("identifier"), dict) and isinstance(obj["identifier"].get("id"), str):
+        # An OCDS 1.0 reference with no id: tools that identify it by its
+        # identifier (scheme-id) must see the copy's own organisation too.
+        obj["identifier"]["id"] = obj["identifier"]["id"] + "~g" + MARK_G
 
 
 def mark_org_list(lst):

@@ -82,6 +82,59 @@ fn with<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mu
     }
 }
 
+/// Counts `n` more of an unknown `value`; past the first
+/// [`UNKNOWN_VALUES_KEPT`] distinct values, under [`OTHER_VALUES`].
+fn count_unknown(unknown: &mut BTreeMap<String, u64>, value: &str, n: u64) {
+    let key = if unknown.contains_key(value) || unknown.len() < UNKNOWN_VALUES_KEPT {
+        value
+    } else {
+        OTHER_VALUES
+    };
+    with(unknown, key, |m| *m += n);
+}
+
+// Called for every indicator on every subject: keys are allocated only the
+// first time they are seen.
+impl RuleCoverage {
+    pub(crate) fn evaluated_in(&mut self, source: Option<&str>, flagged: bool) {
+        self.evaluated += 1;
+        self.flagged += u64::from(flagged);
+        if let Some(source) = source {
+            with(&mut self.by_source, source, |s| {
+                s.evaluated += 1;
+                s.flagged += u64::from(flagged);
+            });
+        }
+    }
+
+    pub(crate) fn not_applicable_in(&mut self, source: Option<&str>, reason: &str) {
+        with(&mut self.not_applicable, reason, |n| *n += 1);
+        if let Some(source) = source {
+            with(&mut self.by_source, source, |s| {
+                with(&mut s.not_applicable, reason, |n| *n += 1)
+            });
+        }
+    }
+
+    /// A process an aggregate indicator could not use: counted apart from
+    /// the subjects (buyers...) it could not judge.
+    pub(crate) fn not_used_in(&mut self, source: Option<&str>, reason: &str) {
+        with(&mut self.processes_not_used, reason, |n| *n += 1);
+        if let Some(source) = source {
+            with(&mut self.by_source, source, |s| {
+                with(&mut s.not_applicable, reason, |n| *n += 1)
+            });
+        }
+    }
+
+    pub(crate) fn contributing_in(&mut self, source: Option<&str>) {
+        self.contributing += 1;
+        if let Some(source) = source {
+            with(&mut self.by_source, source, |s| s.contributing += 1);
+        }
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -103,53 +156,30 @@ impl Coverage {
         self.not_applicable_in(rule_id, None, reason);
     }
 
-    // Called for every rule on every subject: keys are allocated only the
-    // first time they are seen.
-
     pub(crate) fn evaluated_in(&mut self, rule_id: &str, source: Option<&str>, flagged: bool) {
         with(&mut self.rules, rule_id, |rule| {
-            rule.evaluated += 1;
-            rule.flagged += u64::from(flagged);
-            if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| {
-                    s.evaluated += 1;
-                    s.flagged += u64::from(flagged);
-                });
-            }
+            rule.evaluated_in(source, flagged)
         });
     }
 
     pub(crate) fn not_applicable_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
         with(&mut self.rules, rule_id, |rule| {
-            with(&mut rule.not_applicable, reason, |n| *n += 1);
-            if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| {
-                    with(&mut s.not_applicable, reason, |n| *n += 1)
-                });
-            }
+            rule.not_applicable_in(source, reason)
         });
     }
 
-    /// A process an aggregate indicator could not use: counted apart from
-    /// the subjects (buyers...) it could not judge.
-    pub(crate) fn not_used_in(&mut self, rule_id: &str, source: Option<&str>, reason: &str) {
-        with(&mut self.rules, rule_id, |rule| {
-            with(&mut rule.processes_not_used, reason, |n| *n += 1);
-            if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| {
-                    with(&mut s.not_applicable, reason, |n| *n += 1)
-                });
-            }
-        });
-    }
-
-    pub(crate) fn contributing_in(&mut self, rule_id: &str, source: Option<&str>) {
-        with(&mut self.rules, rule_id, |rule| {
-            rule.contributing += 1;
-            if let Some(source) = source {
-                with(&mut rule.by_source, source, |s| s.contributing += 1);
-            }
-        });
+    /// Adds `other`'s publisher-code counts to these.
+    pub(crate) fn add_codes(&mut self, other: &Coverage) {
+        for (field, counts) in &other.codes {
+            with(&mut self.codes, field, |mine| {
+                for (mapping, n) in &counts.mapped {
+                    with(&mut mine.mapped, mapping, |m| *m += n);
+                }
+                for (value, n) in &counts.unknown {
+                    count_unknown(&mut mine.unknown, value, *n);
+                }
+            });
+        }
     }
 
     pub(crate) fn code_mapped(&mut self, field: &str, mapping: String) {
@@ -163,17 +193,8 @@ impl Coverage {
     }
 
     pub(crate) fn code_unknown(&mut self, field: &str, value: &str) {
-        let unknown = &mut self.codes.entry(field.to_string()).or_default().unknown;
-        let key = if unknown.contains_key(value) || unknown.len() < UNKNOWN_VALUES_KEPT {
-            value
-        } else {
-            OTHER_VALUES
-        };
-        match unknown.get_mut(key) {
-            Some(n) => *n += 1,
-            None => {
-                unknown.insert(key.to_string(), 1);
-            }
-        }
+        with(&mut self.codes, field, |codes| {
+            count_unknown(&mut codes.unknown, value, 1)
+        });
     }
 }

@@ -51,10 +51,7 @@ impl<'p> Checker<'p> {
                 }
             }
             for indicator in &pack.indicators {
-                coverage.register(&indicator.common.id, &pack.pack.id);
-                let screen = Screen::new(pack, indicator);
-                coverage.set_subject(screen.rule_id(), screen.subject());
-                screens.push(screen);
+                screens.push(Screen::new(pack, indicator));
             }
         }
         Checker {
@@ -198,30 +195,50 @@ impl<'p> Checker<'p> {
         self.screen(Release::from_value(compiled), ocid, source, evidence)
     }
 
-    /// Screen a compiled release read by [`read_compiled_line`].
+    /// Screen a compiled release read by [`read_compiled_line`] (whose code
+    /// counts go in with [`Checker::add_code_counts`]).
     pub fn check_compiled_line(
         &mut self,
-        line: CompiledLine<'_>,
+        line: &CompiledLine<'_>,
         source: Option<&str>,
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
-        let (release, ocid) = line.into_parts();
-        self.screen(release, &ocid, source, evidence)
+        self.wrong.clear();
+        self.wrong.extend_from_slice(line.wrong_types());
+        self.screen_prepared(line.release(), line.ocid(), source, evidence)
+    }
+
+    /// The publishers' code lists, for [`read_compiled_line`].
+    pub fn codelists(&self) -> &'p [CodeList] {
+        self.codelists
+    }
+
+    /// Adds the publisher codes counted while reading lines elsewhere.
+    pub fn add_code_counts(&mut self, counted: &Coverage) {
+        self.coverage.add_codes(counted);
     }
 
     fn screen(
         &mut self,
-        release: Release<'_>,
+        mut release: Release<'_>,
+        ocid: &str,
+        source: Option<&str>,
+        evidence: &dyn Fn() -> Vec<Evidence>,
+    ) -> Vec<Finding> {
+        self.wrong = procurement::prepare(&mut release, ocid, self.codelists, &mut self.coverage);
+        self.screen_prepared(&release, ocid, source, evidence)
+    }
+
+    fn screen_prepared(
+        &mut self,
+        release: &Release<'_>,
         ocid: &str,
         source: Option<&str>,
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
         let run = procurement::Run {
             screens: &mut self.screens,
-            codelists: self.codelists,
-            coverage: &mut self.coverage,
             log: self.verdicts.as_mut(),
-            wrong: &mut self.wrong,
         };
         procurement::screen_release(run, release, ocid, source, evidence)
     }
@@ -231,13 +248,19 @@ impl<'p> Checker<'p> {
     pub fn finish(&mut self) -> Vec<Finding> {
         let mut findings = Vec::new();
         for screen in &mut self.screens {
-            findings.extend(screen.finish(&mut self.coverage, self.verdicts.as_mut()));
+            findings.extend(screen.finish(self.verdicts.as_mut()));
         }
         findings
     }
 
+    /// What was evaluated, flagged and not applicable, rule by rule.
     pub fn into_coverage(self) -> Coverage {
-        self.coverage
+        let mut coverage = self.coverage;
+        for screen in self.screens {
+            let id = screen.rule_id().to_string();
+            coverage.rules.insert(id, screen.into_coverage());
+        }
+        coverage
     }
 }
 

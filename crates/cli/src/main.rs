@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `mandate indicators` allocates a release's values on parsing threads and
+/// frees them on others, where mimalloc is markedly faster than the system
+/// allocator (about 10 % of the run on a large file).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mandate",

@@ -1,5 +1,7 @@
 //! Terminal output helpers: progress bars and aligned tables.
 
+use std::io::Write;
+
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar with count, rate and ETA; hidden when stderr is not a terminal.
@@ -26,6 +28,12 @@ pub fn bytes_bar(len: u64) -> ProgressBar {
 
 /// Print rows as a left-aligned table; numbers are right-aligned.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    // Standard output gone (a closed pipe ends the process first): nothing to tell.
+    let _ = write_table(&mut std::io::stdout().lock(), header, rows);
+}
+
+/// [`print_table`], to any writer.
+pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -34,7 +42,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
             }
         }
     }
-    let line = |cells: Vec<String>| {
+    let mut line = |cells: &[String]| -> std::io::Result<()> {
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
@@ -47,10 +55,11 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("  {}", parts.join("  ").trim_end());
+        writeln!(out, "  {}", parts.join("  ").trim_end())
     };
-    line(header.iter().map(|h| h.to_string()).collect());
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())?;
     for row in rows {
-        line(row.clone());
+        line(row)?;
     }
+    Ok(())
 }

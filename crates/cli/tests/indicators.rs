@@ -199,3 +199,71 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
     assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("Screened 1 contracting processes"));
 }
+
+/// The Armenian sample's 100 real releases, tagged compiled, in three
+/// copies with fresh ocids: about 2 MB, so several blocks of the fast path.
+fn armenian_compiled_lines() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let package: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("data/ocds/armenia/6.json")).unwrap())
+            .unwrap();
+    let mut out = String::new();
+    for copy in 0..3 {
+        for release in package["releases"].as_array().unwrap() {
+            let mut release = release.clone();
+            for key in ["ocid", "id"] {
+                let fresh = format!("{}-c{copy}", release[key].as_str().unwrap());
+                release[key] = Value::from(fresh);
+            }
+            release["tag"] = serde_json::json!(["compiled"]);
+            out.push_str(&serde_json::to_string(&release).unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_parallel_fast_path_and_the_general_reader_agree_on_real_data() {
+    // A plain JSON Lines file takes the fast path (blocks parsed on several
+    // threads); the same lines gzipped take the general, one-record-at-a-time
+    // reader. Same file name in two folders, so evidence notes match too.
+    let lines = armenian_compiled_lines();
+    assert!(
+        lines.len() > 1 << 20,
+        "{} bytes: want more than one block",
+        lines.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, gzipped) = (dir.path().join("plain"), dir.path().join("gz"));
+    std::fs::create_dir_all(&plain).unwrap();
+    std::fs::create_dir_all(&gzipped).unwrap();
+    std::fs::write(plain.join("x.jsonl"), &lines).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, lines.as_bytes()).unwrap();
+    std::fs::write(gzipped.join("x.jsonl"), gz.finish().unwrap()).unwrap();
+    let run = |folder: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_mandate"))
+            .env_remove("MANDATE_WORKSPACE")
+            .current_dir(folder)
+            .args(["indicators", "--json", "x.jsonl"])
+            .output()
+            .unwrap()
+    };
+    let (fast, general) = (run(&plain), run(&gzipped));
+    assert!(fast.status.success() && general.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&fast.stdout),
+        String::from_utf8_lossy(&general.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&fast.stderr),
+        String::from_utf8_lossy(&general.stderr)
+    );
+    let summary = String::from_utf8_lossy(&fast.stderr);
+    assert!(
+        summary.contains("Screened 300 contracting processes from 300 records"),
+        "{summary}"
+    );
+    assert!(!findings(&fast).is_empty());
+}

@@ -12,6 +12,7 @@
 //! with `fatal: true`, after which the iterator ends.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod blocks;
 mod csv_log;
 mod error;
 mod ocds;

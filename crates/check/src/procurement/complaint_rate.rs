@@ -86,8 +86,7 @@ impl RedFlag for ComplaintRate {
             Ok(count) => count,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
-        let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(&buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         if count > 0 {

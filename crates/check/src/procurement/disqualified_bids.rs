@@ -111,17 +111,15 @@ impl RedFlag for DisqualifiedBids<'_> {
             match role {
                 OrganisationRole::Buyer | OrganisationRole::ProcuringEntity => {
                     let (id, name) = if *role == OrganisationRole::Buyer {
-                        (
-                            process.buyer_id(),
-                            process.release.buyer.ok().and_then(|b| b.name.ok()),
-                        )
+                        (process.buyer_id(), process.buyer_name())
                     } else {
                         let entity = process.tender().and_then(|t| t.procuring_entity.ok());
-                        (process.procuring_entity_id(), entity.and_then(|e| e.name.ok()))
+                        let name = entity.and_then(|e| e.name.ok()).map(|n| n.as_ref());
+                        (process.procuring_entity_id(), name)
                     };
                     match id {
                         Ok(id) => {
-                            self.names.note(&id, name.map(|n| n.as_ref()));
+                            self.names.note(&id, name);
                             self.organisation(*role, &id, total, disqualified, process);
                             contributed = true;
                         }

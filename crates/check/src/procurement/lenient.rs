@@ -41,10 +41,16 @@ impl<T> J<T> {
 
     /// The value, or why there is none, as "`field` is missing" / "`field` is a string".
     pub(crate) fn require(&self, field: &str) -> Result<&T, String> {
+        self.require_with(|| field.to_string())
+    }
+
+    /// [`J::require`], naming the field only when it is needed (for names
+    /// put together, on paths taken for every bid or award).
+    pub(crate) fn require_with(&self, field: impl FnOnce() -> String) -> Result<&T, String> {
         match self {
             J::Ok(v) => Ok(v),
-            J::Absent => Err(format!("no {field}")),
-            J::Wrong(kind) => Err(format!("{field} is {kind}")),
+            J::Absent => Err(format!("no {}", field())),
+            J::Wrong(kind) => Err(format!("{} is {kind}", field())),
         }
     }
 }

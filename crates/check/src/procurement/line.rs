@@ -1,16 +1,23 @@
 //! The fast path for large JSON Lines files: a compiled release read
 //! straight from the bytes of its line into the indicators' typed view,
-//! without building a generic JSON tree first.
+//! without building a generic JSON tree first, and made ready to screen
+//! (codes mapped, wrong types noted). Reading and preparing need no state,
+//! so several threads can do it while one screens the results in file order.
+
+use mandate_rules::CodeList;
 
 use super::lenient::J;
-use super::Release;
+use super::{codelist_for, codes, Release, WrongType};
+use crate::coverage::Coverage;
 
-/// A compiled release read straight from the bytes of a JSON line.
+/// A compiled release read straight from the bytes of a JSON line, its
+/// codes mapped: ready for [`crate::Checker::check_compiled_line`].
 pub struct CompiledLine<'a> {
     release: Release<'a>,
     ocid: String,
     release_id: String,
     locator: &'static str,
+    wrong: Vec<WrongType>,
 }
 
 impl<'a> CompiledLine<'a> {
@@ -28,8 +35,13 @@ impl<'a> CompiledLine<'a> {
         self.locator
     }
 
-    pub(crate) fn into_parts(self) -> (Release<'a>, String) {
-        (self.release, self.ocid)
+    pub(crate) fn release(&self) -> &Release<'a> {
+        &self.release
+    }
+
+    /// Members of the wrong JSON type.
+    pub(crate) fn wrong_types(&self) -> &[WrongType] {
+        &self.wrong
     }
 }
 
@@ -40,7 +52,24 @@ impl<'a> CompiledLine<'a> {
 /// read here; anything else (packages, plain releases to merge, bad JSON,
 /// missing ids) gives `None`, for the general reader, which reports problems
 /// as it does for every other input.
-pub fn read_compiled_line(line: &[u8], all_compiled: bool) -> Option<CompiledLine<'_>> {
+///
+/// Codes are mapped with the publisher's code list from `codelists`
+/// (see [`crate::Checker::codelists`]) and counted in `codes`, for
+/// [`crate::Checker::add_code_counts`].
+pub fn read_compiled_line<'a>(
+    line: &'a [u8],
+    all_compiled: bool,
+    codelists: &[CodeList],
+    codes: &mut Coverage,
+) -> Option<CompiledLine<'a>> {
+    let mut compiled = read(line, all_compiled)?;
+    compiled.wrong = compiled.release.wrong_types();
+    let list = codelist_for(codelists, &compiled.ocid);
+    codes::normalize(&mut compiled.release, list, codes);
+    Some(compiled)
+}
+
+fn read(line: &[u8], all_compiled: bool) -> Option<CompiledLine<'_>> {
     let mut top = serde_json::from_slice::<Release<'_>>(line).ok()?;
     if !top.records.is_absent() {
         return None; // a record package
@@ -65,6 +94,7 @@ pub fn read_compiled_line(line: &[u8], all_compiled: bool) -> Option<CompiledLin
                 ocid,
                 release_id,
                 locator: "compiledRelease",
+                wrong: Vec::new(),
             })
         }
         J::Absent if top.releases.is_absent() => {
@@ -79,6 +109,7 @@ pub fn read_compiled_line(line: &[u8], all_compiled: bool) -> Option<CompiledLin
                 ocid,
                 release_id,
                 locator: "release",
+                wrong: Vec::new(),
             })
         }
         _ => None,

@@ -48,7 +48,7 @@ use mandate_model::{Evidence, Finding, Subject};
 use mandate_rules::codelist::PROCUREMENT_METHODS;
 use mandate_rules::{CodeList, Indicator, Pack};
 
-use crate::coverage::Coverage;
+use crate::coverage::{Coverage, RuleCoverage};
 use crate::finding::finding;
 use codes::unknown_code;
 use lenient::J;
@@ -130,35 +130,43 @@ pub enum Outcome {
     NotApplicable(String),
 }
 
-/// One indicator of one pack, with its running state.
+/// One indicator of one pack, with its running state and its coverage
+/// (kept here rather than looked up by rule id for every process).
 pub(crate) struct Screen<'p> {
     pack: &'p Pack,
     indicator: &'p Indicator,
     flag: Box<dyn RedFlag + 'p>,
+    coverage: RuleCoverage,
 }
 
 impl<'p> Screen<'p> {
     pub(crate) fn new(pack: &'p Pack, indicator: &'p Indicator) -> Screen<'p> {
+        let flag = kinds::build(&indicator.kind);
+        let coverage = RuleCoverage {
+            pack: pack.pack.id.clone(),
+            subject: flag.subject().to_string(),
+            ..RuleCoverage::default()
+        };
         Screen {
             pack,
             indicator,
-            flag: kinds::build(&indicator.kind),
+            flag,
+            coverage,
         }
+    }
+
+    pub(crate) fn into_coverage(self) -> RuleCoverage {
+        self.coverage
     }
 
     pub(crate) fn rule_id(&self) -> &str {
         &self.indicator.common.id
     }
 
-    pub(crate) fn subject(&self) -> &'static str {
-        self.flag.subject()
-    }
-
     /// Screens one process; a finding when a per-process indicator fires.
     pub(crate) fn observe(
         &mut self,
         process: &Process<'_>,
-        coverage: &mut Coverage,
         log: Option<&mut Vec<VerdictRecord>>,
     ) -> Option<Finding> {
         if !self.indicator.ocid_prefixes.is_empty()
@@ -174,30 +182,30 @@ impl<'p> Screen<'p> {
             Some(reason) => Verdict::NotApplicable(reason),
             None => self.flag.observe(process),
         };
-        let id = self.indicator.common.id.as_str();
+        let coverage = &mut self.coverage;
         let subject = || Subject {
             kind: CONTRACTING_PROCESS.into(),
             id: process.ocid.to_string(),
         };
         let outcome = match verdict {
             Verdict::Noted => {
-                coverage.contributing_in(id, process.source);
+                coverage.contributing_in(process.source);
                 return None;
             }
             Verdict::Clean => {
-                coverage.evaluated_in(id, process.source, false);
+                coverage.evaluated_in(process.source, false);
                 Outcome::Clean
             }
             Verdict::NotApplicable(reason) => {
                 if self.flag.subject() == CONTRACTING_PROCESS {
-                    coverage.not_applicable_in(id, process.source, &reason);
+                    coverage.not_applicable_in(process.source, &reason);
                 } else {
-                    coverage.not_used_in(id, process.source, &reason);
+                    coverage.not_used_in(process.source, &reason);
                 }
                 Outcome::NotApplicable(reason)
             }
             Verdict::Flag(flag) => {
-                coverage.evaluated_in(id, process.source, true);
+                coverage.evaluated_in(process.source, true);
                 let mut involved: Vec<String> = process.buyer_label().into_iter().collect();
                 involved.extend(flag.involved);
                 let found = finding(
@@ -222,26 +230,21 @@ impl<'p> Screen<'p> {
     }
 
     /// The aggregate verdicts, once every process was observed.
-    pub(crate) fn finish(
-        &mut self,
-        coverage: &mut Coverage,
-        mut log: Option<&mut Vec<VerdictRecord>>,
-    ) -> Vec<Finding> {
-        let id = self.indicator.common.id.clone();
+    pub(crate) fn finish(&mut self, mut log: Option<&mut Vec<VerdictRecord>>) -> Vec<Finding> {
         let mut findings = Vec::new();
         for judgement in self.flag.finish() {
             let source = judgement.source.as_deref();
             let outcome = match judgement.verdict {
                 Verdict::Clean => {
-                    coverage.evaluated_in(&id, source, false);
+                    self.coverage.evaluated_in(source, false);
                     Outcome::Clean
                 }
                 Verdict::NotApplicable(reason) => {
-                    coverage.not_applicable_in(&id, source, &reason);
+                    self.coverage.not_applicable_in(source, &reason);
                     Outcome::NotApplicable(reason)
                 }
                 Verdict::Flag(flag) => {
-                    coverage.evaluated_in(&id, source, true);
+                    self.coverage.evaluated_in(source, true);
                     let mut involved = judgement.involved;
                     involved.extend(flag.involved);
                     findings.push(finding(
@@ -335,23 +338,29 @@ pub(crate) fn codelist_for<'c>(lists: &'c [CodeList], ocid: &str) -> Option<&'c 
         .map(|(_, l)| l)
 }
 
-/// Reads, maps and screens one compiled release with every screen.
+/// Notes the wrong-typed members of `release` and maps its codes with the
+/// publisher's code list, counting them in `coverage`: what every release
+/// goes through once before it is screened.
+pub(crate) fn prepare(
+    release: &mut Release<'_>,
+    ocid: &str,
+    codelists: &[CodeList],
+    coverage: &mut Coverage,
+) -> Vec<WrongType> {
+    let wrong = release.wrong_types();
+    codes::normalize(release, codelist_for(codelists, ocid), coverage);
+    wrong
+}
+
+/// Screens one prepared compiled release with every screen.
 pub(crate) fn screen_release<'a>(
     run: Run<'_, '_>,
-    mut release: Release<'a>,
+    release: &'a Release<'a>,
     ocid: &'a str,
     source: Option<&'a str>,
     evidence: &'a dyn Fn() -> Vec<Evidence>,
 ) -> Vec<Finding> {
-    let Run {
-        screens,
-        codelists,
-        coverage,
-        mut log,
-        wrong,
-    } = run;
-    *wrong = release.wrong_types();
-    codes::normalize(&mut release, codelist_for(codelists, ocid), coverage);
+    let Run { screens, mut log } = run;
     let process = Process {
         ocid,
         release,
@@ -360,19 +369,15 @@ pub(crate) fn screen_release<'a>(
     };
     screens
         .iter_mut()
-        .filter_map(|screen| screen.observe(&process, coverage, log.as_deref_mut()))
+        .filter_map(|screen| screen.observe(&process, log.as_deref_mut()))
         .collect()
 }
 
-/// What screening a process updates: the screens' state, coverage, and the
-/// verdict log when one is kept.
+/// What screening a process updates: the screens' state and coverage, and
+/// the verdict log when one is kept.
 pub(crate) struct Run<'r, 'p> {
     pub screens: &'r mut [Screen<'p>],
-    pub codelists: &'r [CodeList],
-    pub coverage: &'r mut Coverage,
     pub log: Option<&'r mut Vec<VerdictRecord>>,
-    /// Filled with the process's wrong-typed members.
-    pub wrong: &'r mut Vec<WrongType>,
 }
 
 /// `value` as a count: integers, or floats that are whole numbers.

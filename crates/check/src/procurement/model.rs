@@ -190,14 +190,17 @@ impl Wrongs {
         }
     }
 
+    // Field paths are closures, written only for a member of the wrong
+    // type: this runs on every bid and award of every release.
+
     fn list<'v, T>(
         &mut self,
         value: &'v J<Vec<J<T>>>,
-        field: &str,
+        field: impl Fn() -> String,
     ) -> impl Iterator<Item = (usize, &'v T)> + 'v {
-        self.check(value, || field.to_string(), "an array");
+        self.check(value, &field, "an array");
         for (i, item) in value.ok().into_iter().flatten().enumerate() {
-            self.check(item, || format!("{field}[{i}]"), "an object");
+            self.check(item, || format!("{}[{i}]", field()), "an object");
         }
         value
             .ok()
@@ -215,11 +218,11 @@ impl Wrongs {
         }
     }
 
-    fn money(&mut self, money: &J<Money<'_>>, field: &str) {
-        self.check(money, || field.to_string(), "an object");
+    fn money(&mut self, money: &J<Money<'_>>, field: impl Fn() -> String) {
+        self.check(money, &field, "an object");
         if let J::Ok(money) = money {
-            self.check(&money.amount, || format!("{field}.amount"), "a number");
-            self.check(&money.currency, || format!("{field}.currency"), "a string");
+            self.check(&money.amount, || format!("{}.amount", field()), "a number");
+            self.check(&money.currency, || format!("{}.currency", field()), "a string");
         }
     }
 }
@@ -258,19 +261,19 @@ impl<'a> Release<'a> {
                 );
                 w.check(&p.end_date, || "tender.tenderPeriod.endDate".into(), "a string");
             }
-            w.money(&t.value, "tender.value");
+            w.money(&t.value, || "tender.value".into());
             w.org(&t.procuring_entity, "tender.procuringEntity");
             w.check(&t.complaints, || "tender.complaints".into(), "an array");
         }
         w.check(&self.bids, || "bids".into(), "an object");
         if let J::Ok(bids) = &self.bids {
-            let details: Vec<_> = w.list(&bids.details, "bids.details").collect();
+            let details: Vec<_> = w.list(&bids.details, || "bids.details".into()).collect();
             for (i, bid) in details {
                 w.check(&bid.status, || format!("bids.details[{i}].status"), "a string");
                 w.check(&bid.date, || format!("bids.details[{i}].date"), "a string");
-                w.money(&bid.value, &format!("bids.details[{i}].value"));
+                w.money(&bid.value, || format!("bids.details[{i}].value"));
                 let tenderers: Vec<_> = w
-                    .list(&bid.tenderers, &format!("bids.details[{i}].tenderers"))
+                    .list(&bid.tenderers, || format!("bids.details[{i}].tenderers"))
                     .collect();
                 for (j, tenderer) in tenderers {
                     w.check(
@@ -281,13 +284,13 @@ impl<'a> Release<'a> {
                 }
             }
         }
-        let awards: Vec<_> = w.list(&self.awards, "awards").collect();
+        let awards: Vec<_> = w.list(&self.awards, || "awards".into()).collect();
         for (i, award) in awards {
             w.check(&award.status, || format!("awards[{i}].status"), "a string");
             w.check(&award.date, || format!("awards[{i}].date"), "a string");
-            w.money(&award.value, &format!("awards[{i}].value"));
+            w.money(&award.value, || format!("awards[{i}].value"));
             let suppliers: Vec<_> = w
-                .list(&award.suppliers, &format!("awards[{i}].suppliers"))
+                .list(&award.suppliers, || format!("awards[{i}].suppliers"))
                 .collect();
             for (j, supplier) in suppliers {
                 w.check(
@@ -302,10 +305,10 @@ impl<'a> Release<'a> {
                 "an array",
             );
         }
-        let contracts: Vec<_> = w.list(&self.contracts, "contracts").collect();
+        let contracts: Vec<_> = w.list(&self.contracts, || "contracts".into()).collect();
         for (i, contract) in contracts {
             w.check(&contract.status, || format!("contracts[{i}].status"), "a string");
-            w.money(&contract.value, &format!("contracts[{i}].value"));
+            w.money(&contract.value, || format!("contracts[{i}].value"));
         }
         w.check(&self.complaints, || "complaints".into(), "an array");
         w.0

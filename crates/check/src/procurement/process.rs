@@ -16,7 +16,7 @@ use super::model::{items, Award, Bid, Money, Org, Release, Tender};
 /// What a process looks like to an indicator.
 pub(crate) struct Process<'a> {
     pub ocid: &'a str,
-    pub release: Release<'a>,
+    pub release: &'a Release<'a>,
     /// The file the process was read from, for coverage per source.
     pub source: Option<&'a str>,
     /// The records that make the process: evidence for any finding.
@@ -87,6 +87,22 @@ impl<'a> Process<'a> {
     pub(crate) fn procuring_entity_id(&self) -> Result<Cow<'_, str>, String> {
         let entity = self.tender().map_or(&J::Absent, |t| &t.procuring_entity);
         org_id(entity, "tender.procuringEntity")
+    }
+
+    /// The buyer's name, as published.
+    pub(crate) fn buyer_name(&self) -> Option<&str> {
+        self.release.buyer.ok()?.name.ok().map(|n| n.as_ref())
+    }
+
+    /// The buyer's id and the active awards, at least one: where the
+    /// indicators that weigh what a buyer awards start.
+    pub(crate) fn buyer_and_active_awards(&self) -> Result<(Cow<'_, str>, Vec<&Award<'a>>), String> {
+        let buyer = self.buyer_id()?;
+        let active = self.active_awards()?;
+        if active.is_empty() {
+            return Err("no active award".into());
+        }
+        Ok((buyer, active))
     }
 
     /// "buyer: City of X" for a finding's `involved`.
@@ -174,6 +190,18 @@ pub(crate) fn supplier_ids<'r>(awards: &[&'r Award<'_>]) -> BTreeSet<Cow<'r, str
         .collect()
 }
 
+/// The one supplier of an award, by id: an award to several suppliers (or
+/// to none with an id) cannot be attributed to one.
+pub(crate) fn sole_supplier<'r>(award: &'r Award<'_>) -> Result<Cow<'r, str>, String> {
+    let suppliers = items(&award.suppliers).count();
+    match supplier_ids(&[award]).into_iter().next() {
+        Some(id) if suppliers == 1 => Ok(id),
+        _ => Err(format!(
+            "an active award has {suppliers} suppliers with ids, so its value cannot be attributed"
+        )),
+    }
+}
+
 /// The status of a bid, or why it is unusable.
 pub(crate) fn bid_status(bid: &Bid<'_>) -> Result<BidStatus, String> {
     match &bid.status {
@@ -223,8 +251,8 @@ pub(crate) fn org_id<'r>(org: &'r J<Org<'_>>, field: &str) -> Result<Cow<'r, str
 /// An amount and currency, or why there is none; `field` names it in messages.
 pub(crate) fn amount<'r>(money: &'r J<Money<'_>>, field: &str) -> Result<Amount<'r>, String> {
     let money = money.require(field)?;
-    let value = money.amount.require(&format!("{field}.amount"))?.0;
-    let currency = money.currency.require(&format!("{field}.currency"))?;
+    let value = money.amount.require_with(|| format!("{field}.amount"))?.0;
+    let currency = money.currency.require_with(|| format!("{field}.currency"))?;
     if !value.is_finite() {
         return Err(format!("{field}.amount is not a finite number"));
     }

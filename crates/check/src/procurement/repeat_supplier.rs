@@ -46,21 +46,15 @@ impl RedFlag for RepeatSupplier {
     }
 
     fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let buyer = match process.buyer_id() {
-            Ok(id) => id,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
+        let (buyer, active) = match process.buyer_and_active_awards() {
+            Ok(found) => found,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         let suppliers = supplier_ids(&active);
         if suppliers.is_empty() {
             return Verdict::na("the active awards name no supplier id");
         }
-        let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(&buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         for supplier in suppliers {

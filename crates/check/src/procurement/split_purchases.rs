@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::model::items;
-use super::process::{amount, calendar_date, supplier_ids, Process};
+use super::process::{amount, calendar_date, sole_supplier, Process};
 use super::subjects::{Names, Trail};
 use super::{money, Judgement, RedFlag, Verdict};
 
@@ -83,27 +82,16 @@ impl RedFlag for SplitPurchases<'_> {
     }
 
     fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let buyer = match process.buyer_id() {
-            Ok(id) => id,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
+        let (buyer, active) = match process.buyer_and_active_awards() {
+            Ok(found) => found,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         // supplier → (total, earliest award date) in this process.
         let mut bought: BTreeMap<String, (f64, NaiveDate)> = BTreeMap::new();
         for award in &active {
-            let suppliers = items(&award.suppliers).count();
-            let Some(supplier) = supplier_ids(&[*award])
-                .into_iter()
-                .next()
-                .filter(|_| suppliers == 1)
-            else {
-                return Verdict::na(format!(
-                    "an active award has {suppliers} suppliers with ids, so its value cannot be attributed"
-                ));
+            let supplier = match sole_supplier(award) {
+                Ok(id) => id,
+                Err(reason) => return Verdict::NotApplicable(reason),
             };
             let value = match amount(&award.value, "awards[].value") {
                 Ok(value) => value,
@@ -122,8 +110,7 @@ impl RedFlag for SplitPurchases<'_> {
             entry.0 += value.value;
             entry.1 = entry.1.min(date);
         }
-        let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(&buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, process.buyer_name());
         for (supplier, (total, date)) in bought {
             if total >= self.floor && total < self.threshold {
                 let pair = self

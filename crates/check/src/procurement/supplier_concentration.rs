@@ -8,8 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::items;
-use super::process::{amount, supplier_ids, Process};
+use super::process::{amount, sole_supplier, Process};
 use super::stats::{percent, Fence, Tail};
 use super::subjects::{Names, Trail};
 use super::{money, Judgement, RedFlag, Verdict};
@@ -67,34 +66,22 @@ impl RedFlag for SupplierConcentration {
     }
 
     fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let buyer = match process.buyer_id() {
-            Ok(id) => id,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
+        let (buyer, active) = match process.buyer_and_active_awards() {
+            Ok(found) => found,
             Err(reason) => return Verdict::NotApplicable(reason),
         };
         let mut awarded = Vec::new();
         for award in &active {
-            let suppliers = items(&award.suppliers).count();
-            let Some(supplier) = supplier_ids(&[*award])
-                .into_iter()
-                .next()
-                .filter(|_| suppliers == 1)
-            else {
-                return Verdict::na(format!(
-                    "an active award has {suppliers} suppliers with ids, so its value cannot be attributed"
-                ));
+            let supplier = match sole_supplier(award) {
+                Ok(id) => id,
+                Err(reason) => return Verdict::NotApplicable(reason),
             };
             match amount(&award.value, "awards[].value") {
                 Ok(value) => awarded.push((supplier, value)),
                 Err(reason) => return Verdict::NotApplicable(reason),
             }
         }
-        let name = process.release.buyer.ok().and_then(|b| b.name.ok());
-        self.names.note(&buyer, name.map(|n| n.as_ref()));
+        self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
         tally.trail.add(process);

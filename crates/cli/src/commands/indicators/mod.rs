@@ -11,19 +11,24 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
-use mandate_check::{Checker, CompiledLine, ContractingProcess, Coverage, LoggedRelease};
+use mandate_check::{Checker, CompiledLine, ContractingProcess, LoggedRelease};
 use mandate_ingest::Format;
 use mandate_model::{Evidence, Finding, OcdsRelease, Record};
 use mandate_rules::{CodeList, Pack};
 
+mod fast;
+mod summary;
+
 use crate::output::bytes_bar;
 use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS};
+use summary::Summary;
 
 /// Rejected records printed per file; all are counted.
 const SHOWN_REJECTIONS: u64 = 10;
@@ -172,75 +177,10 @@ enum Fast {
     NothingCompiled,
 }
 
-/// Bytes of whole lines handed to a parser at a time.
-const BLOCK: usize = 1 << 20;
-
-/// Whole lines of a file, with the number of the first.
-struct Block {
-    data: Vec<u8>,
-    first_line: u64,
-    /// Offset in the file just after the block, for the progress bar.
-    end: u64,
-}
-
-impl Block {
-    /// Each non-blank line's number and, when it is a compiled release, its typed view.
-    fn parse(&self, all_compiled: bool) -> Vec<(u64, Option<CompiledLine<'_>>)> {
-        let mut out = Vec::new();
-        let lines = self.data.split(|b| *b == b'\n');
-        for (i, line) in lines.enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let number = self.first_line + i as u64;
-            out.push((number, mandate_check::read_compiled_line(line, all_compiled)));
-        }
-        out
-    }
-}
-
 #[derive(Default)]
 struct FastTally {
     screened: u64,
     leftovers: HashSet<u64>,
-}
-
-/// Reads `file` in blocks of whole lines until the end, or until the
-/// receiver hangs up.
-fn read_blocks(file: File, tx: &std::sync::mpsc::SyncSender<std::io::Result<Block>>) {
-    let mut input = BufReader::with_capacity(1 << 20, file);
-    let (mut line, mut offset) = (1u64, 0u64);
-    loop {
-        let mut data = Vec::with_capacity(BLOCK + (64 << 10));
-        let mut read = 0;
-        while data.len() < BLOCK {
-            match input.read_until(b'\n', &mut data) {
-                Ok(0) => break,
-                Ok(n) => read += n,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-        if read == 0 {
-            return;
-        }
-        if data.last() == Some(&b'\n') {
-            data.pop();
-        }
-        let lines = data.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        offset += read as u64;
-        let block = Block {
-            data,
-            first_line: line,
-            end: offset,
-        };
-        line += lines;
-        if tx.send(Ok(block)).is_err() {
-            return;
-        }
-    }
 }
 
 fn is_gzip(path: &Path) -> Result<bool> {
@@ -373,62 +313,50 @@ impl<W: Write> Screening<'_, W> {
         Ok(())
     }
 
-    /// The fast path over one plain JSON Lines file. A reader thread cuts
-    /// the file into blocks of whole lines; blocks are parsed two at a time
-    /// (one on a second thread), then screened in file order here, so the
-    /// output does not depend on the threads.
+    /// The fast path over one plain JSON Lines file (see [`fast`]).
     fn read_fast(&mut self, path: &Path, file: usize, name: &str, done_bytes: u64) -> Result<Fast> {
         let handle = File::open(path).with_context(|| format!("cannot read {name}"))?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(2);
-        let all_compiled = self.compiled_flag;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let codelists = self.checker.codelists();
         let mut tally = FastTally::default();
-        std::thread::scope(|scope| -> Result<Fast> {
-            scope.spawn(move || read_blocks(handle, &tx));
-            let mut blocks = rx.iter();
-            while let Some(first) = blocks.next() {
-                let first = first.with_context(|| format!("{name}: cannot read"))?;
-                let second = blocks
-                    .next()
-                    .transpose()
-                    .with_context(|| format!("{name}: cannot read"))?;
-                let (one, two) = std::thread::scope(|pair| {
-                    let worker = second.as_ref().map(|b| pair.spawn(|| b.parse(all_compiled)));
-                    let one = first.parse(all_compiled);
-                    (one, worker.map(|w| w.join()))
-                });
-                self.screen_block(one, file, name, &mut tally)?;
-                self.bar.set_position(done_bytes + first.end);
-                if let Some(two) = two {
-                    let two = two.map_err(|_| anyhow::anyhow!("{name}: a parsing thread stopped"))?;
-                    self.screen_block(two, file, name, &mut tally)?;
-                }
-                if let Some(b) = &second {
-                    self.bar.set_position(done_bytes + b.end);
-                }
-                if tally.screened == 0 && tally.leftovers.len() >= GIVE_UP_AFTER {
-                    return Ok(Fast::NothingCompiled);
-                }
-            }
-            Ok(if tally.leftovers.is_empty() {
-                Fast::Done
-            } else if tally.screened == 0 {
-                Fast::NothingCompiled
-            } else {
-                Fast::Leftovers(std::mem::take(&mut tally.leftovers))
-            })
+        fast::screen_in_order(
+            handle,
+            threads,
+            fast::BLOCK,
+            self.compiled_flag,
+            codelists,
+            |block| {
+                self.checker.add_code_counts(&block.codes);
+                self.screen_block(&block.parsed.get().lines, file, name, &mut tally)?;
+                self.bar.set_position(done_bytes + block.end);
+                let hopeless = tally.screened == 0 && tally.leftovers.len() >= GIVE_UP_AFTER;
+                Ok(if hopeless {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                })
+            },
+        )
+        .with_context(|| name.to_string())?;
+        Ok(if tally.leftovers.is_empty() {
+            Fast::Done
+        } else if tally.screened == 0 {
+            Fast::NothingCompiled
+        } else {
+            Fast::Leftovers(tally.leftovers)
         })
     }
 
     fn screen_block(
         &mut self,
-        parsed: Vec<(u64, Option<CompiledLine<'_>>)>,
+        parsed: &[(u64, Option<CompiledLine<'_>>)],
         file: usize,
         name: &str,
         tally: &mut FastTally,
     ) -> Result<()> {
         for (line, compiled) in parsed {
             let Some(compiled) = compiled else {
-                tally.leftovers.insert(line);
+                tally.leftovers.insert(*line);
                 continue;
             };
             tally.screened += 1;
@@ -444,16 +372,19 @@ impl<W: Write> Screening<'_, W> {
                 );
                 continue;
             }
-            let evidence = vec![Evidence {
-                log_index: seq,
-                record_id: format!("ocds:{}/{}", compiled.ocid(), compiled.release_id()),
-                note: format!("compiled release, {name}: line {line} ({})", compiled.locator()),
-            }];
-            let position = format!("line {line} ({})", compiled.locator());
-            let findings = self
-                .checker
-                .check_compiled_line(compiled, Some(name), &|| evidence.clone());
-            self.report_wrong_types(file, name, &position);
+            // Written only for findings: most processes have none.
+            let evidence = || {
+                vec![Evidence {
+                    log_index: seq,
+                    record_id: format!("ocds:{}/{}", compiled.ocid(), compiled.release_id()),
+                    note: format!("compiled release, {name}: line {line} ({})", compiled.locator()),
+                }]
+            };
+            let findings = self.checker.check_compiled_line(compiled, Some(name), &evidence);
+            if !self.checker.wrong_types().is_empty() {
+                let position = format!("line {line} ({})", compiled.locator());
+                self.report_wrong_types(file, name, &position);
+            }
             self.processes += 1;
             for finding in &findings {
                 self.emit(finding, Some(file))?;
@@ -592,204 +523,4 @@ impl<W: Write> Screening<'_, W> {
         }
         Ok(())
     }
-}
-
-/// The printed summary: findings and coverage per indicator, per file, and
-/// the publisher codes mapped or left unknown.
-struct Summary<'a> {
-    files: &'a [FileStats],
-    processes: u64,
-    counts: &'a BTreeMap<String, u64>,
-    examples: &'a BTreeMap<String, Vec<Finding>>,
-    coverage: &'a Coverage,
-}
-
-impl Summary<'_> {
-    fn write(&self, out: &mut dyn Write) -> Result<()> {
-        let records: u64 = self.files.iter().map(|f| f.records).sum();
-        let rejected: u64 = self.files.iter().map(|f| f.rejected).sum();
-        let wrong: u64 = self.files.iter().map(|f| f.wrong_types).sum();
-        writeln!(
-            out,
-            "Screened {} contracting processes from {} records in {} files ({rejected} records rejected, {wrong} members of the wrong type).",
-            self.processes,
-            records,
-            self.files.len()
-        )?;
-        let indicators: Vec<_> = self
-            .coverage
-            .rules
-            .iter()
-            .filter(|(_, c)| !c.subject.is_empty())
-            .collect();
-        writeln!(out, "\nFindings per indicator:")?;
-        let rows: Vec<Vec<String>> = indicators
-            .iter()
-            .map(|(id, c)| {
-                vec![
-                    (*id).clone(),
-                    c.subject.clone(),
-                    self.counts.get(*id).copied().unwrap_or(0).to_string(),
-                    c.evaluated.to_string(),
-                    c.not_applicable.values().sum::<u64>().to_string(),
-                    aggregate(c, c.contributing),
-                    aggregate(c, c.processes_not_used.values().sum()),
-                ]
-            })
-            .collect();
-        table(
-            out,
-            &[
-                "indicator",
-                "subject",
-                "findings",
-                "evaluated",
-                "not applicable",
-                "processes used",
-                "not usable",
-            ],
-            &rows,
-        )?;
-        writeln!(out, "\nWhy an indicator could not be applied (count: reason):")?;
-        for (id, c) in &indicators {
-            if c.not_applicable.is_empty() && c.processes_not_used.is_empty() {
-                continue;
-            }
-            writeln!(out, "  {id}")?;
-            let subject = if c.subject == "contracting_process" {
-                String::new()
-            } else {
-                format!("{}: ", c.subject.replace('_', " "))
-            };
-            reasons(out, &c.not_applicable, &subject)?;
-            reasons(out, &c.processes_not_used, "process not usable: ")?;
-        }
-        // Many files: one row per folder (every file is in --coverage).
-        let by_folder = self.files.len() > MAX_FILE_ROWS;
-        let mut rows: BTreeMap<String, [u64; 6]> = BTreeMap::new();
-        for f in self.files {
-            let key = if by_folder {
-                Path::new(&f.file)
-                    .parent()
-                    .map_or_else(|| ".".to_string(), |p| format!("{}/", p.display()))
-            } else {
-                f.file.clone()
-            };
-            let row = rows.entry(key).or_default();
-            for (slot, n) in
-                row.iter_mut()
-                    .zip([1, f.records, f.rejected, f.duplicates, f.wrong_types, f.findings])
-            {
-                *slot += n;
-            }
-        }
-        writeln!(out, "\nPer source {}:", if by_folder { "folder" } else { "file" })?;
-        let rows: Vec<Vec<String>> = rows
-            .into_iter()
-            .map(|(name, n)| {
-                let mut row = vec![name];
-                row.extend(n[usize::from(!by_folder)..].iter().map(u64::to_string));
-                row
-            })
-            .collect();
-        let header: &[&str] = if by_folder {
-            &[
-                "folder",
-                "files",
-                "records",
-                "rejected",
-                "duplicates",
-                "wrong types",
-                "findings",
-            ]
-        } else {
-            &[
-                "file",
-                "records",
-                "rejected",
-                "duplicates",
-                "wrong types",
-                "findings",
-            ]
-        };
-        table(out, header, &rows)?;
-        if !self.coverage.codes.is_empty() {
-            writeln!(
-                out,
-                "\nPublisher codes (mapped by a code list, or unknown to OCDS):"
-            )?;
-            for (field, codes) in &self.coverage.codes {
-                for (mapping, n) in &codes.mapped {
-                    writeln!(out, "  {field}: mapped {mapping}: {n}")?;
-                }
-                for (value, n) in &codes.unknown {
-                    writeln!(out, "  {field}: unknown `{value}`: {n}")?;
-                }
-            }
-        }
-        if !self.examples.is_empty() {
-            writeln!(out, "\nExamples (every finding: --json):")?;
-            for (id, findings) in self.examples {
-                for f in findings {
-                    writeln!(
-                        out,
-                        "  {id} [{} {}]: {}",
-                        f.subject.kind, f.subject.id, f.explanation
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The processes columns, for aggregate indicators only.
-fn aggregate(c: &mandate_check::RuleCoverage, n: u64) -> String {
-    if c.subject == "contracting_process" {
-        String::new()
-    } else {
-        n.to_string()
-    }
-}
-
-/// Reasons, most frequent first.
-fn reasons(out: &mut dyn Write, counts: &BTreeMap<String, u64>, prefix: &str) -> Result<()> {
-    let mut sorted: Vec<_> = counts.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (reason, n) in sorted {
-        writeln!(out, "    {n:>8}  {prefix}{reason}")?;
-    }
-    Ok(())
-}
-
-/// An aligned table (as `output::print_table`), to any writer.
-fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-    }
-    let mut line = |cells: &[String]| -> std::io::Result<()> {
-        let parts: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let w = widths.get(i).copied().unwrap_or(0);
-                if !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit()) {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
-            .collect();
-        writeln!(out, "  {}", parts.join("  ").trim_end())
-    };
-    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())?;
-    for row in rows {
-        line(row)?;
-    }
-    Ok(())
 }
