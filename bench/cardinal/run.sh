@@ -11,8 +11,10 @@
 # releases from the repository's data/ocds) unless --input is given, then
 # times, --runs times each (median reported): `ocdscardinal prepare`,
 # `ocdscardinal indicators --map` on the prepared file (settings.ini: all
-# indicators) and `mandate indicators --json` on the original file; prints
-# the table and compare.py's agreement on the outputs.
+# indicators), `mandate indicators --json` on the original file with the
+# shipped packs (every indicator) and with the Cardinal profile (Cardinal's
+# eleven indicators only); prints the table and compare.py's agreement on
+# the outputs.
 #
 # A run during which other processes used more than 10 % of its wall time
 # in CPU (the machine is shared) is repeated up to --retries times (default 2);
@@ -138,9 +140,21 @@ done
 for i in $(seq "$runs"); do
   measure_quiet cardinal-indicators "$dir/cardinal.json" "$cardinal" indicators --settings "$settings" --map "$dir/prepared.jsonl"
 done
-[ "$with_mandate" = 1 ] && for i in $(seq "$runs"); do
-  measure_quiet mandate-indicators "$dir/mandate.jsonl" "$mandate" indicators --json "$input"
-done
+# mandate's comparison profile (Cardinal's eleven indicators with Cardinal's
+# defaults) with the shipped code lists, which settings.ini mirrors for Cardinal.
+profile="$repo/docs/indicators/cardinal"
+rules="$dir/cardinal-profile"
+mkdir -p "$rules/codelists"
+cp "$profile"/*.toml "$rules/"
+cp "$repo/packs/codelists/"*.toml "$rules/codelists/" 2>/dev/null || true
+if [ "$with_mandate" = 1 ]; then
+  for i in $(seq "$runs"); do
+    measure_quiet mandate-indicators "$dir/mandate.jsonl" "$mandate" indicators --json "$input"
+  done
+  for i in $(seq "$runs"); do
+    measure_quiet mandate-cardinal-eleven "$dir/mandate-profile.jsonl" "$mandate" indicators --json --rules "$rules" "$input"
+  done
+fi
 
 python3 - "$dir/times" "$lines" "$bytes" <<'PY'
 import sys, statistics
@@ -169,20 +183,10 @@ if [ "$with_mandate" = 1 ]; then
   echo
   echo "## Agreement: mandate's shipped pack (packs/) vs Cardinal"
   python3 "$here/compare.py" --cardinal "$dir/cardinal.json" --mandate "$dir/mandate.jsonl" --strip-copy --show 5 || true
-  profile="$repo/docs/indicators/cardinal"
-  if [ -d "$profile" ]; then
-    # mandate's comparison profile (Cardinal's eleven indicators with Cardinal's
-    # defaults) with the shipped code lists, which settings.ini mirrors for Cardinal.
-    rules="$dir/cardinal-profile"
-    mkdir -p "$rules/codelists"
-    cp "$profile"/*.toml "$rules/"
-    cp "$repo/packs/codelists/"*.toml "$rules/codelists/" 2>/dev/null || true
-    "$mandate" indicators --json --rules "$rules" "$input" > "$dir/mandate-profile.jsonl" 2> "$dir/stderr.mandate-profile" || true
-    echo
-    echo "## Agreement: mandate's Cardinal profile (docs/indicators/cardinal/) vs Cardinal"
-    python3 "$here/compare.py" --cardinal "$dir/cardinal.json" --mandate "$dir/mandate-profile.jsonl" \
-      --pack "$rules" --strip-copy --show 5 || true
-  fi
+  echo
+  echo "## Agreement: mandate's Cardinal profile (docs/indicators/cardinal/) vs Cardinal"
+  python3 "$here/compare.py" --cardinal "$dir/cardinal.json" --mandate "$dir/mandate-profile.jsonl" \
+    --pack "$rules" --strip-copy --show 5 || true
 fi
 [ "$keep" = 1 ] && echo "outputs kept in $dir (cardinal.json, mandate.jsonl, mandate-profile.jsonl)" >&2
 exit 0

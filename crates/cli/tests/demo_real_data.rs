@@ -51,8 +51,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("ocds.new-supplier", 0),
     ("ocds.price-close-to-winning-bid", 0),
     ("ocds.repeat-supplier", 0),
-    ("ocds.short-submission-period", 17),
-    ("ocds.single-bid", 3),
+    ("ocds.short-submission-period", 47),
+    ("ocds.single-bid", 4),
     ("ocds.supplier-concentration", 0),
     ("ocds.ua-split-purchases", 0),
     ("ocds.uk-direct-award-above-threshold", 0),
@@ -77,6 +77,7 @@ const LATE_BID_WON: &[&str] = &[
 /// (AM-PPS-3f08728a... also had a single bid, but its tender was cancelled).
 const SINGLE_BID: &[&str] = &[
     "AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d",
+    "OCDS-87SD3T-AD-SF-DRM-065-2015",
     "ocds-be6bcu-UA-2016-06-02-000468-c",
     "ocds-be6bcu-UA-2016-08-31-000670-b",
 ];

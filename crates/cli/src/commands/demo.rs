@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     let stage = Instant::now();
     let outcomes = super::import::import_files(&mut store, &files, &super::import::Options::default())?;
-    super::import::print_outcomes(&outcomes);
+    super::import::print_outcomes_by_folder(&outcomes);
     let accepted: u64 = outcomes.iter().filter(|o| !o.already).map(|o| o.accepted).sum();
     println!("  {}", rate(accepted, "records appended", stage));
 

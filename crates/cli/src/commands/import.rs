@@ -1,5 +1,6 @@
 //! `mandate import FILE...`: read, canonicalise and append to the log.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -142,6 +143,56 @@ pub fn print_outcomes(outcomes: &[FileOutcome]) {
         })
         .collect();
     print_table(&["file", "format", "accepted", "rejected", ""], &rows);
+    print_totals(outcomes);
+}
+
+/// [`print_outcomes`] with one row per folder: a demo imports hundreds of small
+/// files, and what a reader wants is each source's totals (rejections are
+/// still reported one by one, with file and position, as they happen).
+pub fn print_outcomes_by_folder(outcomes: &[FileOutcome]) {
+    #[derive(Default)]
+    struct Folder<'a> {
+        files: u64,
+        formats: BTreeSet<&'a str>,
+        accepted: u64,
+        rejected: u64,
+        already: u64,
+    }
+    let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
+    for o in outcomes {
+        let name = Path::new(&o.file)
+            .parent()
+            .map(|p| format!("{}/", p.display()))
+            .unwrap_or_default();
+        let folder = folders.entry(name).or_default();
+        folder.files += 1;
+        folder.formats.insert(&o.format);
+        folder.accepted += o.accepted;
+        folder.rejected += o.rejected;
+        folder.already += u64::from(o.already);
+    }
+    let rows: Vec<Vec<String>> = folders
+        .into_iter()
+        .map(|(name, f)| {
+            vec![
+                name,
+                f.files.to_string(),
+                f.formats.into_iter().collect::<Vec<_>>().join(", "),
+                f.accepted.to_string(),
+                f.rejected.to_string(),
+                match f.already {
+                    0 => String::new(),
+                    n if n == f.files => "already imported".into(),
+                    n => format!("{n} already imported"),
+                },
+            ]
+        })
+        .collect();
+    print_table(&["folder", "files", "format", "accepted", "rejected", ""], &rows);
+    print_totals(outcomes);
+}
+
+fn print_totals(outcomes: &[FileOutcome]) {
     let accepted: u64 = outcomes.iter().map(|o| o.accepted).sum();
     let rejected: u64 = outcomes.iter().map(|o| o.rejected).sum();
     println!("  total: {accepted} accepted, {rejected} rejected");
