@@ -1,44 +1,76 @@
 //! A JSON Lines file cut into blocks of whole lines, for parsers that work
-//! on several blocks at once. Each block knows the number of its first line,
-//! so whatever is found in it can still be reported by file and line.
+//! on several blocks at once. Lines are numbered within their block; the
+//! one consumer that takes the blocks in order turns those numbers into
+//! file line numbers (adding up [`BlockLines::line_count`]), so the reader
+//! never scans a block for line ends: the parsers count them as they split
+//! the lines anyway.
 
 use std::io::{self, Read};
 
-/// Whole lines of a file, with the number of the first.
+/// Whole lines of a file.
 pub struct LineBlock {
-    /// The lines, each ended by `\n` except perhaps the last of the file.
+    /// The lines, each ended by `\n` but the last.
     pub data: Vec<u8>,
-    /// 1-based number of the first line.
-    pub first_line: u64,
-    /// Lines in the block, blank ones included.
-    pub line_count: u64,
     /// Offset in the file just after the block (for progress bars).
     pub end: u64,
 }
 
 impl LineBlock {
-    /// The non-blank lines, with their numbers, without the line ending.
-    pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8])> {
-        lines(&self.data, self.first_line)
+    /// See [`lines`].
+    pub fn lines(&self) -> BlockLines<'_> {
+        lines(&self.data)
     }
 }
 
-/// The non-blank lines of `data` (a [`LineBlock`]'s bytes), numbered from
-/// `first_line`, without the line ending.
-pub fn lines(data: &[u8], first_line: u64) -> impl Iterator<Item = (u64, &[u8])> {
-    let mut start = 0;
-    let mut number = first_line;
-    let mut ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
-    std::iter::from_fn(move || loop {
-        let end = ends.next()?;
-        let line = &data[start..end];
-        let this = number;
-        start = end + 1;
-        number += 1;
-        if !line.trim_ascii().is_empty() {
-            return Some((this, line));
+/// The non-blank lines of a [`LineBlock`]'s bytes, without the line ending,
+/// each with its 0-based number in the block; see [`BlockLines::line_count`].
+pub fn lines(data: &[u8]) -> BlockLines<'_> {
+    BlockLines {
+        data,
+        ends: memchr::memchr_iter(b'\n', data),
+        start: 0,
+        number: 0,
+        done: false,
+    }
+}
+
+pub struct BlockLines<'a> {
+    data: &'a [u8],
+    ends: memchr::Memchr<'a>,
+    /// Start of the next line.
+    start: usize,
+    number: u64,
+    /// The last line (the one after the last `\n`) was given.
+    done: bool,
+}
+
+impl BlockLines<'_> {
+    /// Lines in the block, blank ones included, once the iterator is spent:
+    /// how far the next block's numbering starts from this one's.
+    pub fn line_count(&self) -> u64 {
+        self.number
+    }
+}
+
+impl<'a> Iterator for BlockLines<'a> {
+    type Item = (u64, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let end = self.ends.next().unwrap_or_else(|| {
+                self.done = true;
+                self.data.len()
+            });
+            let line = &self.data[self.start..end];
+            let number = self.number;
+            self.start = end + 1;
+            self.number += 1;
+            if !line.trim_ascii().is_empty() {
+                return Some((number, line));
+            }
         }
-    })
+        None
+    }
 }
 
 /// Reads `reader` in blocks of about `size` bytes of whole lines (a block
@@ -48,7 +80,6 @@ pub struct LineBlocks<R> {
     size: usize,
     /// Bytes read after the last complete line of the previous block.
     carry: Vec<u8>,
-    next_line: u64,
     /// Bytes handed out in blocks so far.
     offset: u64,
     eof: bool,
@@ -60,7 +91,6 @@ impl<R: Read> LineBlocks<R> {
             reader,
             size: size.max(1),
             carry: Vec::new(),
-            next_line: 1,
             offset: 0,
             eof: false,
         }
@@ -92,20 +122,12 @@ impl<R: Read> LineBlocks<R> {
         if data.is_empty() {
             return Ok(None);
         }
-        let first_line = self.next_line;
-        let newlines = memchr::memchr_iter(b'\n', &data).count() as u64;
-        self.next_line += newlines;
         self.offset += data.len() as u64;
-        let line_count = if data.last() == Some(&b'\n') {
+        if data.last() == Some(&b'\n') {
             data.pop();
-            newlines
-        } else {
-            newlines + 1
-        };
+        }
         Ok(Some(LineBlock {
             data,
-            first_line,
-            line_count,
             end: self.offset,
         }))
     }
@@ -127,17 +149,15 @@ mod tests {
     fn cut(text: &str, size: usize) -> (Vec<(u64, String)>, Vec<u64>) {
         let mut lines = Vec::new();
         let mut ends = Vec::new();
-        let mut next_first = 1;
+        let mut first_line = 1;
         for block in LineBlocks::new(text.as_bytes(), size) {
             let block = block.unwrap();
-            assert_eq!(block.first_line, next_first);
-            next_first += block.line_count;
             ends.push(block.end);
-            lines.extend(
-                block
-                    .lines()
-                    .map(|(n, l)| (n, String::from_utf8(l.to_vec()).unwrap())),
-            );
+            let mut numbered = block.lines();
+            for (n, l) in numbered.by_ref() {
+                lines.push((first_line + n, String::from_utf8(l.to_vec()).unwrap()));
+            }
+            first_line += numbered.line_count();
         }
         (lines, ends)
     }

@@ -29,12 +29,17 @@ const QUEUED_PER_THREAD: usize = 1;
 /// One block's lines, borrowing the block's bytes.
 #[derive(Yokeable)]
 pub(super) struct ParsedLines<'a> {
-    /// Each non-blank line's number and, when it is a compiled release, its typed view.
+    /// Each non-blank line's 0-based number in the block and, when it is a
+    /// compiled release, its typed view.
     pub lines: Vec<(u64, Option<CompiledLine<'a>>)>,
 }
 
 /// A block, read and prepared by a parsing thread.
 pub(super) struct ParsedBlock {
+    /// The file line number of the block's first line (set in file order).
+    pub first_line: u64,
+    /// Lines in the block, blank ones included.
+    line_count: u64,
     /// Offset in the file just after the block (for the progress bar).
     pub end: u64,
     /// Publisher codes mapped or unknown in the block's releases.
@@ -72,12 +77,14 @@ pub(super) fn screen_in_order(
         }
         drop((block_rx, parsed_tx));
         let mut waiting = BTreeMap::new();
-        let mut next = 0;
+        let (mut next, mut first_line) = (0, 1);
         for (seq, parsed) in parsed_rx.iter() {
             waiting.insert(seq, parsed);
             while let Some(parsed) = waiting.remove(&next) {
                 next += 1;
-                let parsed = parsed.context("cannot read")?;
+                let mut parsed = parsed.context("cannot read")?;
+                parsed.first_line = first_line;
+                first_line += parsed.line_count;
                 if screen(&parsed)?.is_break() {
                     return Ok(());
                 }
@@ -139,18 +146,22 @@ fn parse_blocks(
 
 fn parse(block: LineBlock, all_compiled: bool, codelists: &[CodeList]) -> ParsedBlock {
     let mut codes = Coverage::default();
-    let first_line = block.first_line;
-    let capacity = usize::try_from(block.line_count).unwrap_or(0);
+    let mut line_count = 0;
     let parsed = Yoke::attach_to_cart(block.data, |data: &[u8]| {
+        let mut numbered = lines_of(data);
+        let spans: Vec<(u64, &[u8])> = numbered.by_ref().collect();
+        line_count = numbered.line_count();
         // Sized up front: growing a vector of releases would copy them.
-        let mut lines = Vec::with_capacity(capacity);
-        for (number, line) in lines_of(data, first_line) {
+        let mut lines = Vec::with_capacity(spans.len());
+        for (number, line) in spans {
             let compiled = mandate_check::read_compiled_line(line, all_compiled, codelists, &mut codes);
             lines.push((number, compiled));
         }
         ParsedLines { lines }
     });
     ParsedBlock {
+        first_line: 0,
+        line_count,
         end: block.end,
         codes,
         parsed,
@@ -185,7 +196,7 @@ mod tests {
                 parsed
                     .lines
                     .iter()
-                    .map(|(n, c)| (*n, c.as_ref().map(|c| c.ocid().to_string()))),
+                    .map(|(n, c)| (block.first_line + n, c.as_ref().map(|c| c.ocid().to_string()))),
             );
             blocks += 1;
             Ok(if blocks == stop_after {

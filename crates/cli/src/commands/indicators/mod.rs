@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
-use mandate_check::{Checker, CompiledLine, ContractingProcess, LoggedRelease};
+use mandate_check::{Checker, ContractingProcess, LoggedRelease};
 use mandate_ingest::Format;
 use mandate_model::{Evidence, Finding, OcdsRelease, Record};
 use mandate_rules::{CodeList, Pack};
@@ -327,7 +327,7 @@ impl<W: Write> Screening<'_, W> {
             codelists,
             |block| {
                 self.checker.add_code_counts(&block.codes);
-                self.screen_block(&block.parsed.get().lines, file, name, &mut tally)?;
+                self.screen_block(block, file, name, &mut tally)?;
                 self.bar.set_position(done_bytes + block.end);
                 let hopeless = tally.screened == 0 && tally.leftovers.len() >= GIVE_UP_AFTER;
                 Ok(if hopeless {
@@ -349,14 +349,15 @@ impl<W: Write> Screening<'_, W> {
 
     fn screen_block(
         &mut self,
-        parsed: &[(u64, Option<CompiledLine<'_>>)],
+        block: &fast::ParsedBlock,
         file: usize,
         name: &str,
         tally: &mut FastTally,
     ) -> Result<()> {
-        for (line, compiled) in parsed {
+        for (in_block, compiled) in &block.parsed.get().lines {
+            let line = block.first_line + in_block;
             let Some(compiled) = compiled else {
-                tally.leftovers.insert(*line);
+                tally.leftovers.insert(line);
                 continue;
             };
             tally.screened += 1;
