@@ -135,6 +135,28 @@ impl RuleCoverage {
     }
 }
 
+impl RuleCoverage {
+    /// [`RuleCoverage::by_source`] added up per folder (`dir/`), for
+    /// summaries of inputs spread over many files.
+    pub fn by_folder(&self) -> BTreeMap<String, SourceCoverage> {
+        let mut folders: BTreeMap<String, SourceCoverage> = BTreeMap::new();
+        for (file, s) in &self.by_source {
+            let folder = match file.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/"),
+                None => "./".to_string(),
+            };
+            let f = folders.entry(folder).or_default();
+            f.evaluated += s.evaluated;
+            f.flagged += s.flagged;
+            f.contributing += s.contributing;
+            for (reason, n) in &s.not_applicable {
+                *f.not_applicable.entry(reason.clone()).or_default() += n;
+            }
+        }
+        folders
+    }
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -196,5 +218,27 @@ impl Coverage {
         with(&mut self.codes, field, |codes| {
             count_unknown(&mut codes.unknown, value, 1)
         });
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_add_up_per_folder() {
+        let mut rule = RuleCoverage::default();
+        rule.evaluated_in(Some("data/a/1.json"), true);
+        rule.evaluated_in(Some("data/a/2.json"), false);
+        rule.not_applicable_in(Some("data/a/2.json"), "no bids");
+        rule.not_applicable_in(Some("data/b/3.json"), "no bids");
+        rule.contributing_in(Some("top.json"));
+        let folders = rule.by_folder();
+        assert_eq!(folders.keys().collect::<Vec<_>>(), ["./", "data/a/", "data/b/"]);
+        let a = &folders["data/a/"];
+        assert_eq!((a.evaluated, a.flagged, a.not_applicable["no bids"]), (2, 1, 1));
+        assert_eq!(folders["data/b/"].not_applicable["no bids"], 1);
+        assert_eq!(folders["./"].contributing, 1);
     }
 }

@@ -110,6 +110,9 @@ fn summary_table(findings: &[Finding]) -> Markup {
     }
 }
 
+/// Past this many source files, a rule's coverage is shown per folder.
+const MAX_SOURCE_ROWS: usize = 20;
+
 fn coverage_table(coverage: &Coverage) -> Markup {
     html! {
         table {
@@ -123,11 +126,13 @@ fn coverage_table(coverage: &Coverage) -> Markup {
                         @for (reason, n) in &c.not_applicable { (n) " × " (reason) br; }
                         @for (reason, n) in &c.processes_not_used { (n) " processes not used: " (reason) br; }
                         @if !c.by_source.is_empty() {
+                            @let by_folder = c.by_source.len() > MAX_SOURCE_ROWS;
+                            @let sources = if by_folder { c.by_folder() } else { c.by_source.clone() };
                             details {
-                                summary { "per source file" }
+                                summary { "per source " (if by_folder { "folder" } else { "file" }) }
                                 table {
-                                    tr { th { "File" } th { "Evaluated" } th { "Flagged" } th { "Not applicable" } }
-                                    @for (file, s) in &c.by_source {
+                                    tr { th { (if by_folder { "Folder" } else { "File" }) } th { "Evaluated" } th { "Flagged" } th { "Not applicable" } }
+                                    @for (file, s) in &sources {
                                         tr {
                                             td { code { (file) } }
                                             td.n { (s.evaluated) }
