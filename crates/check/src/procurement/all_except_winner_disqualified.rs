@@ -18,33 +18,26 @@ pub(crate) struct AllExceptWinnerDisqualified {
 }
 
 impl RedFlag for AllExceptWinnerDisqualified {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let active = match process.final_active_awards() {
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let active = process.final_active_awards()?;
+        let bids = process.bids()?;
         let suppliers = supplier_ids(&active);
         let mut valid: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         let mut disqualified: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for bid in bids {
-            let set = match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(BidStatus::Valid) => &mut valid,
-                Ok(BidStatus::Disqualified) => &mut disqualified,
-                Ok(_) => continue,
+            let set = match bid_status(bid)? {
+                BidStatus::Valid => &mut valid,
+                BidStatus::Disqualified => &mut disqualified,
+                _ => continue,
             };
             set.extend(tenderer_ids(bid));
         }
         if valid.len() != 1 || valid != suppliers {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
         let others: Vec<&str> = disqualified.difference(&valid).map(|t| t.as_ref()).collect();
         if others.len() < self.minimum {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
         let winner = valid.iter().next().map_or("", |w| w.as_ref());
         let mut verdict = Verdict::flag(format!(
@@ -56,6 +49,6 @@ impl RedFlag for AllExceptWinnerDisqualified {
         if let Verdict::Flag(flag) = &mut verdict {
             flag.involved = vec![format!("tenderer: {winner}")];
         }
-        verdict
+        Ok(verdict)
     }
 }

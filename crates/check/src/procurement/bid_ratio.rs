@@ -162,21 +162,17 @@ impl BidRatio {
 }
 
 impl RedFlag for BidRatio {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        match compare(process) {
-            Err(reason) => Verdict::NotApplicable(reason),
-            Ok(comparison) => {
-                self.noted.push(Noted {
-                    ocid: process.ocid.to_string(),
-                    comparison,
-                    evidence: (process.evidence)(),
-                    date: process.date(),
-                    buyer: process.buyer_label(),
-                    source: process.source.map(str::to_string),
-                });
-                Verdict::Noted
-            }
-        }
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let comparison = compare(process)?;
+        self.noted.push(Noted {
+            ocid: process.ocid.to_string(),
+            comparison,
+            evidence: (process.evidence)(),
+            date: process.date(),
+            buyer: process.buyer_label(),
+            source: process.source.map(str::to_string),
+        });
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

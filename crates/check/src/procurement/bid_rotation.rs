@@ -45,25 +45,18 @@ impl RedFlag for BidRotation {
         "bidder_group"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let active = match process.final_active_awards() {
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let active = process.final_active_awards()?;
+        let bids = process.bids()?;
         let mut group: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for bid in bids {
-            match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(status) if status.submitted() => group.extend(tenderer_ids(bid)),
-                Ok(_) => {}
+            match bid_status(bid)? {
+                status if status.submitted() => group.extend(tenderer_ids(bid)),
+                _ => {}
             }
         }
         if group.len() < self.minimum_size || group.len() > self.maximum_size {
-            return Verdict::na(format!(
+            return Err(format!(
                 "tenderers outside the group sizes judged ({} to {})",
                 self.minimum_size, self.maximum_size
             ));
@@ -71,14 +64,14 @@ impl RedFlag for BidRotation {
         let winners = supplier_ids(&active);
         let winner = match winners.iter().collect::<Vec<_>>()[..] {
             [one] if group.contains(one) => one.to_string(),
-            _ => return Verdict::na("the active awards do not go to exactly one of the tenderers"),
+            _ => return Err("the active awards do not go to exactly one of the tenderers".into()),
         };
         let key: Vec<String> = group.iter().map(|t| t.to_string()).collect();
         let tally = self.groups.entry(key).or_default();
         tally.processes += 1;
         *tally.wins.entry(winner).or_default() += 1;
         tally.trail.add(process);
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

@@ -77,15 +77,9 @@ impl RedFlag for ComplaintRate {
         "buyer"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let buyer = match process.buyer_id() {
-            Ok(id) => id,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let count = match complaints(process) {
-            Ok(count) => count,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let buyer = process.buyer_id()?;
+        let count = complaints(process)?;
         self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
         tally.processes += 1;
@@ -93,7 +87,7 @@ impl RedFlag for ComplaintRate {
             tally.with_complaints += 1;
             tally.trail.add(process);
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

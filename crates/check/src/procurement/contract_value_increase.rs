@@ -20,9 +20,9 @@ pub(crate) struct ContractValueIncrease {
 }
 
 impl RedFlag for ContractValueIncrease {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
         if let J::Wrong(kind) = &process.release.contracts {
-            return Verdict::na(format!("contracts is {kind}"));
+            return Err(format!("contracts is {kind}"));
         }
         let mut compared = 0;
         let mut worst: Option<(f64, String, String, f64, f64, String)> = None;
@@ -79,19 +79,19 @@ impl RedFlag for ContractValueIncrease {
             }
         }
         if compared == 0 {
-            return Verdict::na(why_not.unwrap_or_else(|| "no contracts".into()));
+            return Err(why_not.unwrap_or_else(|| "no contracts".into()));
         }
         match worst {
             Some((increase, contract, award, signed, awarded, currency)) if increase > self.maximum_increase => {
-                Verdict::flag(format!(
+                Ok(Verdict::flag(format!(
                     "Contract {contract} is worth {}, {} more than the {} awarded (award {award}), beyond the maximum increase of {}.",
                     money(signed, &currency),
                     percent(increase),
                     money(awarded, &currency),
                     percent(self.maximum_increase)
-                ))
+                )))
             }
-            _ => Verdict::Clean,
+            _ => Ok(Verdict::Clean),
         }
     }
 }

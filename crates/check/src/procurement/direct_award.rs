@@ -23,34 +23,27 @@ pub(crate) struct DirectAward<'p> {
 }
 
 impl RedFlag for DirectAward<'_> {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
         let method = match process.method() {
-            J::Absent => return Verdict::na("no tender.procurementMethod"),
-            J::Wrong(kind) => return Verdict::na(format!("tender.procurementMethod is {kind}")),
-            J::Ok(m) if !PROCUREMENT_METHODS.contains(&m.as_ref()) => {
-                return Verdict::na(unknown_code(METHOD, m))
-            }
+            J::Absent => return Err("no tender.procurementMethod".into()),
+            J::Wrong(kind) => return Err(format!("tender.procurementMethod is {kind}")),
+            J::Ok(m) if !PROCUREMENT_METHODS.contains(&m.as_ref()) => return Err(unknown_code(METHOD, m)),
             J::Ok(m) => m.as_ref(),
         };
         if !self.methods.iter().any(|m| m == method) {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+        let active = process.some_active_awards()?;
         let mut total = 0.0;
         for award in active {
-            match amount(&award.value, "awards[].value") {
-                Ok(value) if value.currency == self.currency => total += value.value,
-                Ok(value) => {
-                    return Verdict::na(format!(
+            match amount(&award.value, "awards[].value")? {
+                value if value.currency == self.currency => total += value.value,
+                value => {
+                    return Err(format!(
                         "awards[].value in {}, the threshold is in {}",
                         value.currency, self.currency
                     ))
                 }
-                Err(reason) => return Verdict::NotApplicable(reason),
             }
         }
         let category = process
@@ -62,12 +55,12 @@ impl RedFlag for DirectAward<'_> {
             None => (self.threshold, String::new()),
         };
         if total < threshold {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
-        Verdict::flag(format!(
+        Ok(Verdict::flag(format!(
             "Awarded {} by a `{method}` procedure, without competition, although the threshold{applies_to} is {}.",
             money(total, self.currency),
             money(threshold, self.currency)
-        ))
+        )))
     }
 }

@@ -87,21 +87,17 @@ impl RedFlag for DisqualifiedBids<'_> {
         }
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let bids = process.bids()?;
         let mut submitted = Vec::new();
         for bid in bids {
-            match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(status) if status.submitted() => submitted.push((bid, status == BidStatus::Disqualified)),
-                Ok(_) => {}
+            match bid_status(bid)? {
+                status if status.submitted() => submitted.push((bid, status == BidStatus::Disqualified)),
+                _ => {}
             }
         }
         if submitted.is_empty() {
-            return Verdict::na("no submitted bids");
+            return Err("no submitted bids".into());
         }
         let total = submitted.len() as u64;
         let disqualified = submitted.iter().filter(|(_, d)| *d).count() as u64;
@@ -140,9 +136,9 @@ impl RedFlag for DisqualifiedBids<'_> {
             }
         }
         if contributed {
-            Verdict::Noted
+            Ok(Verdict::Noted)
         } else {
-            Verdict::NotApplicable(missing.join("; "))
+            Err(missing.join("; "))
         }
     }
 

@@ -53,11 +53,8 @@ impl RedFlag for HeterogeneousSupplier {
         "supplier"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let active = match process.active_awards() {
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let active = process.active_awards()?;
         let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for award in &active {
             if items(&award.suppliers).count() != 1 {
@@ -75,7 +72,7 @@ impl RedFlag for HeterogeneousSupplier {
             }
         }
         if seen.is_empty() {
-            return Verdict::na("no active award to one supplier with classified items");
+            return Err("no active award to one supplier with classified items".into());
         }
         for (id, divisions) in seen {
             let supplier = self.suppliers.entry(id).or_default();
@@ -83,7 +80,7 @@ impl RedFlag for HeterogeneousSupplier {
             supplier.divisions.extend(divisions);
             supplier.trail.add(process);
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

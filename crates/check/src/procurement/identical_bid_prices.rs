@@ -15,19 +15,15 @@ use super::{and_list, money, RedFlag, Verdict};
 pub(crate) struct IdenticalBidPrices;
 
 impl RedFlag for IdenticalBidPrices {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let bids = process.bids()?;
         // (amount bits, currency) → the tenderer sets that bid it, in order.
         let mut prices: BTreeMap<(u64, &str), Vec<BTreeSet<Cow<'_, str>>>> = BTreeMap::new();
         let mut compared = 0;
         for bid in bids {
-            match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(status) if !status.submitted() => continue,
-                Ok(_) => {}
+            match bid_status(bid)? {
+                status if !status.submitted() => continue,
+                _ => {}
             }
             let ids = tenderer_ids(bid);
             let priced = bid
@@ -37,17 +33,14 @@ impl RedFlag for IdenticalBidPrices {
             if ids.is_empty() || !priced {
                 continue;
             }
-            let value = match amount(&bid.value, "bids.details[].value") {
-                Ok(value) => value,
-                Err(reason) => return Verdict::NotApplicable(reason),
-            };
+            let value = amount(&bid.value, "bids.details[].value")?;
             compared += 1;
             let key = ((value.value + 0.0).to_bits(), value.currency);
             prices.entry(key).or_default().push(ids);
         }
         if compared < 2 {
-            return Verdict::na(
-                "fewer than two submitted bids with value.amount, value.currency and a tenderer id",
+            return Err(
+                "fewer than two submitted bids with value.amount, value.currency and a tenderer id".into(),
             );
         }
         let mut tied: BTreeSet<&str> = BTreeSet::new();
@@ -60,7 +53,7 @@ impl RedFlag for IdenticalBidPrices {
             }
         }
         let Some((price, currency)) = first else {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         };
         let names: Vec<&str> = tied.iter().copied().collect();
         let mut verdict = Verdict::flag(format!(
@@ -71,6 +64,6 @@ impl RedFlag for IdenticalBidPrices {
         if let Verdict::Flag(flag) = &mut verdict {
             flag.involved = names.iter().map(|t| format!("tenderer: {t}")).collect();
         }
-        verdict
+        Ok(verdict)
     }
 }

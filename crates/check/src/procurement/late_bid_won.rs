@@ -14,7 +14,7 @@ use super::{and_list, RedFlag, Verdict};
 pub(crate) struct LateBidWon;
 
 impl RedFlag for LateBidWon {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
         let end = process.tender().and_then(|t| t.tender_period.ok()).map_or(
             Err("no tender.tenderPeriod.endDate".to_string()),
             |p| {
@@ -23,34 +23,23 @@ impl RedFlag for LateBidWon {
                     .map(|d| d.as_ref())
             },
         );
-        let end = match end {
-            Ok(end) => end,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+        let end = end?;
         let Some(deadline) = instant(end) else {
-            return Verdict::na("tender.tenderPeriod.endDate is not an RFC 3339 date-time");
+            return Err("tender.tenderPeriod.endDate is not an RFC 3339 date-time".into());
         };
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+        let active = process.some_active_awards()?;
         let winners = supplier_ids(&active);
         if winners.is_empty() {
-            return Verdict::na("the active awards name no supplier id");
+            return Err("the active awards name no supplier id".into());
         }
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+        let bids = process.bids()?;
         let mut late: BTreeSet<String> = BTreeSet::new();
         let mut late_date = None;
         let mut undated = false;
         for bid in bids {
-            match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(BidStatus::Valid) => {}
-                Ok(_) => continue,
+            match bid_status(bid)? {
+                BidStatus::Valid => {}
+                _ => continue,
             }
             let won: Vec<String> = tenderer_ids(bid)
                 .into_iter()
@@ -66,10 +55,10 @@ impl RedFlag for LateBidWon {
                     undated = true;
                     continue;
                 }
-                J::Wrong(kind) => return Verdict::na(format!("bids.details[].date is {kind}")),
+                J::Wrong(kind) => return Err(format!("bids.details[].date is {kind}")),
             };
             let Some(received) = instant(date) else {
-                return Verdict::na("bids.details[].date is not an RFC 3339 date-time");
+                return Err("bids.details[].date is not an RFC 3339 date-time".into());
             };
             if received > deadline {
                 late.extend(won);
@@ -87,11 +76,11 @@ impl RedFlag for LateBidWon {
             if let Verdict::Flag(flag) = &mut verdict {
                 flag.involved = names.iter().map(|t| format!("tenderer: {t}")).collect();
             }
-            return verdict;
+            return Ok(verdict);
         }
         if undated {
-            return Verdict::na("a winner's valid bid has no date");
+            return Err("a winner's valid bid has no date".into());
         }
-        Verdict::Clean
+        Ok(Verdict::Clean)
     }
 }

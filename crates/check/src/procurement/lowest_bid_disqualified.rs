@@ -14,31 +14,21 @@ use super::{and_list, money, RedFlag, Verdict};
 pub(crate) struct LowestBidDisqualified;
 
 impl RedFlag for LowestBidDisqualified {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let awards = match process.awards() {
-            Ok(awards) => awards,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let awards = process.awards()?;
         let mut any_active = false;
         for award in awards {
-            match award_status(award) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(status) => any_active |= status == AwardStatus::Active,
-            }
+            any_active |= award_status(award)? == AwardStatus::Active;
         }
         if !any_active {
-            return Verdict::na("no active award");
+            return Err("no active award".into());
         }
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+        let bids = process.bids()?;
         let mut priced = Vec::new();
         for bid in bids {
-            let status = match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(status) if !status.submitted() => continue,
-                Ok(status) => status,
+            let status = match bid_status(bid)? {
+                status if !status.submitted() => continue,
+                status => status,
             };
             let has_price = bid
                 .value
@@ -47,15 +37,16 @@ impl RedFlag for LowestBidDisqualified {
             if !has_price {
                 continue;
             }
-            match amount(&bid.value, "bids.details[].value") {
-                Ok(value) => priced.push((status, value, tenderer_ids(bid))),
-                Err(reason) => return Verdict::NotApplicable(reason),
-            }
+            priced.push((
+                status,
+                amount(&bid.value, "bids.details[].value")?,
+                tenderer_ids(bid),
+            ));
         }
         let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _)| v.currency).collect();
         if currencies.len() > 1 {
             let list: Vec<&str> = currencies.into_iter().collect();
-            return Verdict::na(format!(
+            return Err(format!(
                 "submitted bids in several currencies ({})",
                 list.join(", ")
             ));
@@ -66,7 +57,7 @@ impl RedFlag for LowestBidDisqualified {
             .map(|(_, v, _)| v.value)
             .min_by(f64::total_cmp);
         let Some(lowest_valid) = lowest_valid else {
-            return Verdict::na("no valid bid with value.amount and value.currency");
+            return Err("no valid bid with value.amount and value.currency".into());
         };
         let lowest = priced
             .iter()
@@ -74,7 +65,7 @@ impl RedFlag for LowestBidDisqualified {
             .fold(f64::INFINITY, f64::min);
         let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _)| v.value == lowest).collect();
         if !at_lowest.iter().all(|(s, _, _)| *s == BidStatus::Disqualified) {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
         let currency = at_lowest.first().map_or("", |(_, v, _)| v.currency);
         let who: BTreeSet<&str> = at_lowest
@@ -95,6 +86,6 @@ impl RedFlag for LowestBidDisqualified {
         if let Verdict::Flag(flag) = &mut verdict {
             flag.involved = who.iter().map(|t| format!("tenderer: {t}")).collect();
         }
-        verdict
+        Ok(verdict)
     }
 }

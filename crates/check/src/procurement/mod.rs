@@ -104,8 +104,9 @@ pub(crate) trait RedFlag {
     fn subject(&self) -> &'static str {
         CONTRACTING_PROCESS
     }
-    /// Looks at one contracting process.
-    fn observe(&mut self, process: &Process<'_>) -> Verdict;
+    /// Looks at one contracting process; `Err` with the reason when the
+    /// process lacks what the indicator needs (not applicable).
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String>;
     /// Verdicts that need every process first.
     fn finish(&mut self) -> Vec<Judgement> {
         Vec::new()
@@ -180,7 +181,7 @@ impl<'p> Screen<'p> {
         }
         let verdict = match self.excluded(process) {
             Some(reason) => Verdict::NotApplicable(reason),
-            None => self.flag.observe(process),
+            None => self.flag.observe(process).unwrap_or_else(Verdict::NotApplicable),
         };
         let coverage = &mut self.coverage;
         let subject = || Subject {

@@ -16,19 +16,15 @@ pub(crate) struct NewSupplier<'p> {
 }
 
 impl RedFlag for NewSupplier<'_> {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let active = match process.active_awards() {
-            Ok(active) if active.is_empty() => return Verdict::na("no active award"),
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let active = process.some_active_awards()?;
         let opened = process
             .tender()
             .and_then(|t| t.tender_period.ok())
             .and_then(|p| p.start_date.ok())
             .and_then(|d| calendar_date(d));
         let Some(opened) = opened else {
-            return Verdict::na("no tender.tenderPeriod.startDate (or not a date)");
+            return Err("no tender.tenderPeriod.startDate (or not a date)".into());
         };
         let mut dated = 0;
         for supplier in supplier_ids(&active) {
@@ -51,15 +47,15 @@ impl RedFlag for NewSupplier<'_> {
                 if let Verdict::Flag(flag) = &mut verdict {
                     flag.involved = vec![format!("supplier: {supplier}")];
                 }
-                return verdict;
+                return Ok(verdict);
             }
         }
         if dated == 0 {
-            return Verdict::na(format!(
+            return Err(format!(
                 "no parties[].details.{} for the winning supplier",
                 self.field
             ));
         }
-        Verdict::Clean
+        Ok(Verdict::Clean)
     }
 }

@@ -161,6 +161,15 @@ impl<'a> Process<'a> {
         Ok(active)
     }
 
+    /// [`Self::active_awards`], not applicable when there is none.
+    pub(crate) fn some_active_awards(&self) -> Result<Vec<&Award<'a>>, String> {
+        let active = self.active_awards()?;
+        if active.is_empty() {
+            return Err("no active award".into());
+        }
+        Ok(active)
+    }
+
     /// The active awards, provided every award with a status is final
     /// (active, cancelled or unsuccessful): a pending award may still change.
     pub(crate) fn final_active_awards(&self) -> Result<Vec<&Award<'a>>, String> {

@@ -45,14 +45,11 @@ impl RedFlag for RepeatSupplier {
         "buyer_supplier"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let (buyer, active) = match process.buyer_and_active_awards() {
-            Ok(found) => found,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let (buyer, active) = process.buyer_and_active_awards()?;
         let suppliers = supplier_ids(&active);
         if suppliers.is_empty() {
-            return Verdict::na("the active awards name no supplier id");
+            return Err("the active awards name no supplier id".into());
         }
         self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
@@ -62,7 +59,7 @@ impl RedFlag for RepeatSupplier {
             *count += 1;
             trail.add(process);
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

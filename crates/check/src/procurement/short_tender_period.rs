@@ -24,18 +24,18 @@ pub(crate) struct ShortTenderPeriod<'p> {
 }
 
 impl RedFlag for ShortTenderPeriod<'_> {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
         let period = process.tender().and_then(|t| t.tender_period.ok());
         let start = period.and_then(|p| p.start_date.ok()).map(|d| d.as_ref());
         let end = period.and_then(|p| p.end_date.ok()).map(|d| d.as_ref());
         let (Some(start), Some(end)) = (start, end) else {
-            return Verdict::na("no tender.tenderPeriod.startDate or endDate");
+            return Err("no tender.tenderPeriod.startDate or endDate".into());
         };
         let (Some(start), Some(end)) = (instant(start), instant(end)) else {
-            return Verdict::na("tender.tenderPeriod dates not RFC 3339");
+            return Err("tender.tenderPeriod dates not RFC 3339".into());
         };
         if end < start {
-            return Verdict::na("tender.tenderPeriod ends before it starts");
+            return Err("tender.tenderPeriod ends before it starts".into());
         }
         let minimum = process
             .method_details()
@@ -46,30 +46,30 @@ impl RedFlag for ShortTenderPeriod<'_> {
         if self.whole_days {
             let elapsed = (end - start).num_days();
             if elapsed >= i64::from(minimum) {
-                return Verdict::Clean;
+                return Ok(Verdict::Clean);
             }
-            return Verdict::flag(format!(
+            return Ok(Verdict::flag(format!(
                 "Bids were accepted from {} only, {}, shorter than the minimum of {}.",
                 period(),
                 count(elapsed, "whole day"),
                 count(i64::from(minimum), "day")
-            ));
+            )));
         }
         let Ok(earliest_close) = due_date(start.date_naive(), Within::Days(minimum), self.days, None) else {
-            return Verdict::na("tender.tenderPeriod out of range");
+            return Err("tender.tenderPeriod out of range".into());
         };
         let closes = end.with_timezone(start.offset()).date_naive();
         if closes >= earliest_close {
-            return Verdict::Clean;
+            return Ok(Verdict::Clean);
         }
         let kind = if self.days == DayCount::Working {
             "working "
         } else {
             ""
         };
-        Verdict::flag(format!(
+        Ok(Verdict::flag(format!(
             "Bids were accepted from {} only, shorter than the minimum of {minimum} {kind}days (the period should have run at least until {earliest_close}).",
             period()
-        ))
+        )))
     }
 }

@@ -19,16 +19,15 @@ pub(crate) struct SingleBid<'p> {
 }
 
 impl RedFlag for SingleBid<'_> {
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
         for source in self.count_from {
             let counted = match source {
                 TendererCount::Bids => from_bids(process),
                 TendererCount::NumberOfTenderers => from_number_of_tenderers(process),
             };
-            match counted {
-                Ok(Some((count, field))) => return judge(process, count, field),
-                Ok(None) => continue,
-                Err(reason) => return Verdict::NotApplicable(reason),
+            match counted? {
+                Some((count, field)) => return Ok(judge(process, count, field)),
+                None => continue,
             }
         }
         let fields: Vec<&str> = self
@@ -39,7 +38,7 @@ impl RedFlag for SingleBid<'_> {
                 TendererCount::NumberOfTenderers => "tender.numberOfTenderers",
             })
             .collect();
-        Verdict::na(format!("no {}", fields.join(" or ")))
+        Err(format!("no {}", fields.join(" or ")))
     }
 }
 

@@ -81,30 +81,21 @@ impl RedFlag for SplitPurchases<'_> {
         "buyer_supplier"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let (buyer, active) = match process.buyer_and_active_awards() {
-            Ok(found) => found,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let (buyer, active) = process.buyer_and_active_awards()?;
         // supplier → (total, earliest award date) in this process.
         let mut bought: BTreeMap<String, (f64, NaiveDate)> = BTreeMap::new();
         for award in &active {
-            let supplier = match sole_supplier(award) {
-                Ok(id) => id,
-                Err(reason) => return Verdict::NotApplicable(reason),
-            };
-            let value = match amount(&award.value, "awards[].value") {
-                Ok(value) => value,
-                Err(reason) => return Verdict::NotApplicable(reason),
-            };
+            let supplier = sole_supplier(award)?;
+            let value = amount(&award.value, "awards[].value")?;
             if value.currency != self.currency {
-                return Verdict::na(format!(
+                return Err(format!(
                     "awards[].value in {}, the threshold is in {}",
                     value.currency, self.currency
                 ));
             }
             let Some(date) = award.date.ok().and_then(|d| calendar_date(d)) else {
-                return Verdict::na("no awards[].date (or not a date)");
+                return Err("no awards[].date (or not a date)".into());
             };
             let entry = bought.entry(supplier.into_owned()).or_insert((0.0, date));
             entry.0 += value.value;
@@ -125,7 +116,7 @@ impl RedFlag for SplitPurchases<'_> {
                 pair.trail.add(process);
             }
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

@@ -65,21 +65,12 @@ impl RedFlag for SupplierConcentration {
         "buyer"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let (buyer, active) = match process.buyer_and_active_awards() {
-            Ok(found) => found,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let (buyer, active) = process.buyer_and_active_awards()?;
         let mut awarded = Vec::new();
         for award in &active {
-            let supplier = match sole_supplier(award) {
-                Ok(id) => id,
-                Err(reason) => return Verdict::NotApplicable(reason),
-            };
-            match amount(&award.value, "awards[].value") {
-                Ok(value) => awarded.push((supplier, value)),
-                Err(reason) => return Verdict::NotApplicable(reason),
-            }
+            let supplier = sole_supplier(award)?;
+            awarded.push((supplier, amount(&award.value, "awards[].value")?));
         }
         self.names.note(&buyer, process.buyer_name());
         let tally = self.buyers.entry(buyer.to_string()).or_default();
@@ -93,7 +84,7 @@ impl RedFlag for SupplierConcentration {
                 .entry(supplier.to_string())
                 .or_default() += value.value;
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {

@@ -55,39 +55,32 @@ impl RedFlag for UnsuccessfulBids {
         "tenderer"
     }
 
-    fn observe(&mut self, process: &Process<'_>) -> Verdict {
-        let active = match process.final_active_awards() {
-            Ok(active) => active,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
-        let bids = match process.bids() {
-            Ok(bids) => bids,
-            Err(reason) => return Verdict::NotApplicable(reason),
-        };
+    fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
+        let active = process.final_active_awards()?;
+        let bids = process.bids()?;
         let [award] = active.as_slice() else {
-            return Verdict::na(format!("{} active awards, not one", active.len()));
+            return Err(format!("{} active awards, not one", active.len()));
         };
         if items(&award.suppliers).count() != 1 {
-            return Verdict::na("the active award does not have exactly one supplier");
+            return Err("the active award does not have exactly one supplier".into());
         }
         let Some(winner) = supplier_ids(&[award]).into_iter().next().map(|w| w.into_owned()) else {
-            return Verdict::na("the active award's supplier has no id");
+            return Err("the active award's supplier has no id".into());
         };
         let mut valid = BTreeSet::new();
         for bid in bids {
-            match bid_status(bid) {
-                Err(reason) => return Verdict::NotApplicable(reason),
-                Ok(BidStatus::Valid) => {}
-                Ok(_) => continue,
+            match bid_status(bid)? {
+                BidStatus::Valid => {}
+                _ => continue,
             }
             let ids = tenderer_ids(bid);
             if ids.len() != 1 {
-                return Verdict::na(format!("a valid bid names {} tenderers", ids.len()));
+                return Err(format!("a valid bid names {} tenderers", ids.len()));
             }
             valid.extend(ids.into_iter().map(|t| t.into_owned()));
         }
         if valid.is_empty() {
-            return Verdict::na("no valid bids");
+            return Err("no valid bids".into());
         }
         for id in valid {
             let won = id == winner;
@@ -98,7 +91,7 @@ impl RedFlag for UnsuccessfulBids {
                 tenderer.trail.add(process);
             }
         }
-        Verdict::Noted
+        Ok(Verdict::Noted)
     }
 
     fn finish(&mut self) -> Vec<Judgement> {
