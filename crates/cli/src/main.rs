@@ -2,6 +2,7 @@
 //! library crates: argument parsing, progress display and exit codes.
 
 mod commands;
+mod inputs;
 mod output;
 mod workspace;
 

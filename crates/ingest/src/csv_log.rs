@@ -94,9 +94,9 @@ impl CsvReader {
         let mut header = Vec::new();
         reader
             .read_until(b'\n', &mut header)
-            .map_err(|source| IngestError::Read {
+            .map_err(|cause| IngestError::Read {
                 path: file.to_path_buf(),
-                source,
+                cause,
             })?;
         let delimiter = delimiter_of(&header);
         let input: Box<dyn Read + Send> = Box::new(Cursor::new(header).chain(reader));

@@ -5,24 +5,26 @@ use std::path::{Path, PathBuf};
 
 use mandate_model::record::Position;
 
-/// A problem that stops reading a whole file.
+/// A problem that stops reading a whole file. The I/O error is part of the
+/// message (`cause`), not a `source`, so that a chain printed with `{:#}`
+/// does not say it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file could not be opened or its first bytes read.
-    #[error("{}: cannot open: {source}", path.display())]
-    Open { path: PathBuf, source: std::io::Error },
+    #[error("{}: cannot open: {cause}", path.display())]
+    Open { path: PathBuf, cause: std::io::Error },
     /// Reading failed part-way (I/O error, truncated gzip stream).
-    #[error("{}: cannot read: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: cannot read: {cause}", path.display())]
+    Read { path: PathBuf, cause: std::io::Error },
     /// The file is not in a format this crate reads.
     #[error("{}: unrecognised format: {reason}", path.display())]
     UnknownFormat { path: PathBuf, reason: String },
-    /// A `--format` style name that is not `xes`, `ocds-json` or `ocds-jsonl`.
-    #[error("unknown format {0:?} (expected xes, ocds-json, ocds-jsonl or records-jsonl)")]
+    /// A `--format` name that is none of the formats.
+    #[error("unknown format {0:?} (expected xes, ocds-json, ocds-jsonl, records-jsonl, csv, ocel-json or ocel-xml)")]
     UnknownFormatName(String),
     /// The background parser thread for an OCDS JSON document could not start.
-    #[error("{}: cannot start reader thread: {source}", path.display())]
-    Thread { path: PathBuf, source: std::io::Error },
+    #[error("{}: cannot start reader thread: {cause}", path.display())]
+    Thread { path: PathBuf, cause: std::io::Error },
 }
 
 /// A record that could not be imported, or (when `fatal`) the point where the

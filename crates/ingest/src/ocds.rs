@@ -369,9 +369,9 @@ impl DocumentReader {
         std::thread::Builder::new()
             .name("ocds-json-reader".into())
             .spawn(move || read_document(first, &path, progress, &skipped, &tx))
-            .map_err(|source| IngestError::Thread {
+            .map_err(|cause| IngestError::Thread {
                 path: file.to_path_buf(),
-                source,
+                cause,
             })?;
         Ok(DocumentReader { rx })
     }

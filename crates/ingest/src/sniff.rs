@@ -80,9 +80,9 @@ impl FromStr for Format {
 pub fn sniff(path: &Path) -> Result<Format, IngestError> {
     let mut source = open_source(path, Arc::new(AtomicU64::new(0)))?;
     sniff_reader(&mut source.reader).map_err(|e| match e {
-        SniffError::Io(source) => IngestError::Read {
+        SniffError::Io(cause) => IngestError::Read {
             path: path.to_path_buf(),
-            source,
+            cause,
         },
         SniffError::Unknown(reason) => IngestError::UnknownFormat {
             path: path.to_path_buf(),

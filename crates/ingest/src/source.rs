@@ -98,9 +98,9 @@ pub(crate) struct Source {
 /// Opens `path`, detecting gzip by its magic bytes. Bytes read from the file
 /// are added to `progress`.
 pub(crate) fn open_source(path: &Path, progress: Arc<AtomicU64>) -> Result<Source, IngestError> {
-    let open_err = |source| IngestError::Open {
+    let open_err = |cause| IngestError::Open {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let mut file = File::open(path).map_err(open_err)?;
     let file_len = file.metadata().map_err(open_err)?.len();
@@ -120,9 +120,9 @@ pub(crate) fn open_source(path: &Path, progress: Arc<AtomicU64>) -> Result<Sourc
         Box::new(counted)
     };
     let mut reader = LineReader::new(inner);
-    skip_bom(&mut reader).map_err(|source| IngestError::Read {
+    skip_bom(&mut reader).map_err(|cause| IngestError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(Source { reader, file_len })
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 
 use super::import::hex;
+use crate::inputs;
 use crate::workspace::Workspace;
 
 #[derive(clap::Args)]
@@ -25,7 +26,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let mut files = input_files(&args.data)?;
+    let mut files = inputs::files_under(&args.data, inputs::DATA_FILES)
+        .context("run the demo from the repository's root, or pass --data")?;
     if files.is_empty() {
         bail!("no input files found in {}", args.data.display());
     }
@@ -94,30 +96,6 @@ fn rate(count: u64, what: &str, since: Instant) -> String {
     )
 }
 
-/// Every regular file under `dir`, in path order (so runs are repeatable).
-fn input_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read {}: {e} (run the demo from the repository's root, or pass --data)",
-                current.display()
-            )
-        })?;
-        for entry in entries {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if is_input(&path) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// A worked example's files: definitions for rules/ and records to import.
 struct Example {
     definitions: Vec<PathBuf>,
@@ -146,12 +124,4 @@ fn example_files(dir: &Path) -> Result<Example> {
     example.definitions.sort();
     example.records.sort();
     Ok(example)
-}
-
-/// Data files only: skip READMEs and licence notes that sit beside them.
-fn is_input(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    [".json", ".jsonl", ".xes", ".xes.gz", ".json.gz", ".jsonl.gz"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
 }

@@ -14,6 +14,7 @@ use mandate_model::{Commitment, Record, SourcedRecord};
 use mandate_store::{Hidden, ImportState, NewRecord, Rejection, Store};
 use sha2::{Digest, Sha256};
 
+use crate::inputs;
 use crate::output::{bytes_bar, print_table};
 use crate::workspace::Workspace;
 
@@ -22,7 +23,7 @@ const SHOWN_REJECTIONS: usize = 5;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files to import; the format is recognised from the content.
+    /// Files or folders to import (a folder: its data files, recursively); the format is recognised from the content.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Force the format instead of recognising it: xes, ocds-json, ocds-jsonl, records-jsonl, csv, ocel-json, ocel-xml.
@@ -112,7 +113,8 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
         batch: args.batch as usize,
         confidential: args.confidential,
     };
-    let outcomes = import_files(&mut store, &args.files, &options)?;
+    let files = inputs::expand(&args.files, inputs::DATA_FILES)?;
+    let outcomes = import_files(&mut store, &files, &options)?;
     print_outcomes(&outcomes);
     println!("Log: {} entries, root {}", store.log_size(), hex(&store.root()));
     Ok(ExitCode::SUCCESS)

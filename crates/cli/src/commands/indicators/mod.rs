@@ -26,6 +26,7 @@ use mandate_rules::{CodeList, Pack};
 mod fast;
 mod summary;
 
+use crate::inputs;
 use crate::output::bytes_bar;
 use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS};
 use summary::Summary;
@@ -41,7 +42,7 @@ const MAX_FILE_ROWS: usize = 20;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// OCDS files: release or record packages, releases, records, as JSON or JSON Lines (optionally gzipped).
+    /// OCDS files or folders (a folder: its .json/.jsonl files, optionally gzipped, recursively): release or record packages, releases, records.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Folder with rule packs (`*.toml`) and code lists (`codelists/*.toml`). Default: the shipped ones.
@@ -64,8 +65,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let (packs, codelists) = load_rules(args.rules.as_deref())?;
     let checker = Checker::new(&packs).with_codelists(&codelists);
-    let total: u64 = args
-        .files
+    let paths = inputs::expand(&args.files, inputs::OCDS_FILES)?;
+    let total: u64 = paths
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
@@ -89,7 +90,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut unreadable = 0;
     let mut done_bytes = 0;
-    for path in &args.files {
+    for path in &paths {
         bar.set_message(path.display().to_string());
         if let Err(e) = run.read_file(path, args.format, done_bytes) {
             unreadable += 1;
@@ -243,7 +244,7 @@ impl<W: Write> Screening<'_, W> {
         let name = path.display().to_string();
         let format = match format {
             Some(f) => f,
-            None => mandate_ingest::sniff(path).with_context(|| format!("cannot read {name}"))?,
+            None => mandate_ingest::sniff(path)?,
         };
         if format == Format::Xes {
             anyhow::bail!("{name}: an XES event log, not OCDS (use `mandate import` and `mandate check`)");
@@ -264,8 +265,7 @@ impl<W: Write> Screening<'_, W> {
                 Fast::NothingCompiled => {}
             }
         }
-        let reader =
-            mandate_ingest::open(path, Some(format)).with_context(|| format!("cannot read {name}"))?;
+        let reader = mandate_ingest::open(path, Some(format))?;
         let mut reader = reader;
         while let Some(item) = reader.next() {
             if self.seq % 512 == 0 {

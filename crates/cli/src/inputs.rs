@@ -1,0 +1,92 @@
+//! Input paths as given on the command line: a folder stands for the data
+//! files under it, so `mandate indicators data/ocds` reads a whole download.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Every input file the commands read (OCDS, event logs, own records).
+pub const DATA_FILES: &[&str] = &[
+    ".json",
+    ".jsonl",
+    ".json.gz",
+    ".jsonl.gz",
+    ".xes",
+    ".xes.gz",
+    ".csv",
+    ".xml",
+];
+
+/// OCDS files only.
+pub const OCDS_FILES: &[&str] = &[".json", ".jsonl", ".json.gz", ".jsonl.gz"];
+
+/// Files as given, folders replaced by the files under them whose names end
+/// with one of `extensions` (searched recursively, in path order, so runs
+/// are repeatable; READMEs and licence notes beside the data are skipped).
+pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(files_under(path, extensions)?);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// The files under `dir` whose names end with one of `extensions`, sorted.
+pub fn files_under(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries =
+            std::fs::read_dir(&current).with_context(|| format!("cannot read {}", current.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("cannot read {}", current.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if has_extension(&path, extensions) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    !name.starts_with('.') && extensions.iter().any(|ext| name.ends_with(ext))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_become_their_data_files_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/inner")).unwrap();
+        for name in [
+            "b/inner/2.jsonl",
+            "b/1.json",
+            "b/README.md",
+            "b/.hidden.json",
+            "a.xes",
+        ] {
+            std::fs::write(root.join(name), "").unwrap();
+        }
+        let loose = root.join("loose.txt");
+        let files = expand(&[root.join("b"), loose.clone()], OCDS_FILES).unwrap();
+        assert_eq!(
+            files,
+            [root.join("b/1.json"), root.join("b/inner/2.jsonl"), loose]
+        );
+        assert_eq!(files_under(root, DATA_FILES).unwrap().len(), 3);
+    }
+}
