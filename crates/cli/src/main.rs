@@ -54,7 +54,7 @@ enum Command {
     /// Rules: check them for errors and gaps, show a position's list, explain an act's verdict.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
-    /// Screen OCDS files with the procurement indicators, without a workspace.
+    /// Screen OCDS files with the procurement indicators, without importing them.
     Indicators(commands::indicators::Args),
     /// Transparency log: signed checkpoints, proofs, tiles and verification.
     #[command(subcommand)]
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&cli.workspace, args),
         Command::Precheck(args) => commands::precheck::run(&cli.workspace, args),
         Command::Report(args) => commands::report::run(&cli.workspace, args),
-        Command::Indicators(args) => commands::indicators::run(args),
+        Command::Indicators(args) => commands::indicators::run(&cli.workspace, args),
         Command::Rules(command) => commands::rules::run(&cli.workspace, command),
         Command::Log(command) => commands::log::run(&cli.workspace, command),
         Command::Bench(command) => commands::log::bench::run(command),

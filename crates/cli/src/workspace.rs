@@ -58,7 +58,10 @@ pub(crate) const DEFAULT_CODELISTS: [(&str, &str); 4] = [
 /// Where a workspace (or a `--rules` folder) keeps its code lists.
 pub(crate) const CODELISTS_DIR: &str = "codelists";
 
-const CONFIG_FILE: &str = "mandate.toml";
+/// The file that makes a folder a workspace.
+pub(crate) const WORKSPACE_CONFIG: &str = "mandate.toml";
+/// Rule packs, mandates and code lists (`codelists/`), inside a workspace.
+pub(crate) const RULES_DIR: &str = "rules";
 const DATABASE_FILE: &str = "mandate.db";
 const PRIVATE_KEY_FILE: &str = "keys/log.key";
 const PUBLIC_KEY_FILE: &str = "keys/log.pub";
@@ -119,17 +122,17 @@ pub struct Workspace {
 impl Workspace {
     /// Create a new workspace in `dir` (which may exist but must not hold a workspace).
     pub fn init(dir: &Path, origin: &str) -> Result<Workspace> {
-        if dir.join(CONFIG_FILE).exists() {
+        if dir.join(WORKSPACE_CONFIG).exists() {
             bail!("{} already holds a mandate workspace", dir.display());
         }
         fs::create_dir_all(dir.join("keys")).with_context(|| format!("cannot create {}", dir.display()))?;
-        fs::create_dir_all(dir.join("rules"))?;
+        fs::create_dir_all(dir.join(RULES_DIR))?;
         for (name, text) in DEFAULT_PACKS {
-            fs::write(dir.join("rules").join(name), text)?;
+            fs::write(dir.join(RULES_DIR).join(name), text)?;
         }
-        fs::create_dir_all(dir.join("rules").join(CODELISTS_DIR))?;
+        fs::create_dir_all(dir.join(RULES_DIR).join(CODELISTS_DIR))?;
         for (name, text) in DEFAULT_CODELISTS {
-            fs::write(dir.join("rules").join(CODELISTS_DIR).join(name), text)?;
+            fs::write(dir.join(RULES_DIR).join(CODELISTS_DIR).join(name), text)?;
         }
         let signer = Signer::generate(origin).context("cannot create the log's signing key")?;
         write_private(&dir.join(PRIVATE_KEY_FILE), &signer.private_key_text())?;
@@ -145,7 +148,7 @@ impl Workspace {
             "# mandate workspace settings\n{}",
             toml::to_string(&config).context("cannot write settings")?
         );
-        fs::write(dir.join(CONFIG_FILE), text)?;
+        fs::write(dir.join(WORKSPACE_CONFIG), text)?;
         Store::open(&dir.join(DATABASE_FILE))?;
         Ok(Workspace {
             dir: dir.to_path_buf(),
@@ -154,10 +157,10 @@ impl Workspace {
     }
 
     pub fn open(dir: &Path) -> Result<Workspace> {
-        let path = dir.join(CONFIG_FILE);
+        let path = dir.join(WORKSPACE_CONFIG);
         let text = fs::read_to_string(&path).with_context(|| {
             format!(
-                "{} is not a mandate workspace (no {CONFIG_FILE}); create one with `mandate init {}`",
+                "{} is not a mandate workspace (no {WORKSPACE_CONFIG}); create one with `mandate init {}`",
                 dir.display(),
                 dir.display()
             )
@@ -176,7 +179,7 @@ impl Workspace {
     }
 
     pub fn packs(&self) -> Result<Vec<Pack>> {
-        Ok(mandate_rules::load_dir(&self.dir.join("rules"))?)
+        Ok(mandate_rules::load_dir(&self.dir.join(RULES_DIR))?)
     }
 
     pub fn signer(&self) -> Result<Signer> {
@@ -198,7 +201,7 @@ impl Workspace {
     /// The configured witnesses with their parsed keys. A key listed twice
     /// is an error: one witness must not count twice towards the quorum.
     pub fn witnesses(&self) -> Result<Vec<(WitnessConfig, CosignatureVerifier)>> {
-        let path = self.dir.join(CONFIG_FILE);
+        let path = self.dir.join(WORKSPACE_CONFIG);
         let mut parsed: Vec<(WitnessConfig, CosignatureVerifier)> = Vec::new();
         for w in &self.config.witnesses {
             let key = CosignatureVerifier::from_text(w.key.trim()).with_context(|| {
@@ -225,7 +228,7 @@ impl Workspace {
     /// Appends a `[[witness]]` table to `mandate.toml`, keeping the rest of
     /// the file (and its comments) as it is.
     pub fn add_witness(&mut self, witness: WitnessConfig) -> Result<()> {
-        let path = self.dir.join(CONFIG_FILE);
+        let path = self.dir.join(WORKSPACE_CONFIG);
         if self.config.witnesses.iter().any(|w| w.name == witness.name) {
             bail!(
                 "{} already has a witness named {:?}",

@@ -67,3 +67,33 @@ fn commands_outside_a_workspace_say_how_to_make_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mandate init"));
 }
+
+#[test]
+fn an_unreadable_file_is_named_and_the_other_files_are_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    assert!(mandate(&["init", ws]).status.success());
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("a")).unwrap();
+    std::fs::create_dir_all(data.join("b")).unwrap();
+    std::fs::write(data.join("a/1.jsonl"), "{\"ocid\":\"ocds-x-1\",\"id\":\"1\"}\n").unwrap();
+    std::fs::write(data.join("a/2.json"), "").unwrap(); // empty: no format
+                                                        // A truncated first line must not hide the good lines after it.
+    std::fs::write(
+        data.join("b/3.jsonl"),
+        "{\"ocid\":\"ocds-x-3\",\"tender\":{\n{\"ocid\":\"ocds-x-4\",\"id\":\"4\"}\n",
+    )
+    .unwrap();
+    let out = mandate(&["-w", ws, "import", data.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("2.json: unrecognised format: the file is empty"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("not imported"), "{stdout}");
+    assert!(stdout.contains("total: 2 accepted, 1 rejected"), "{stdout}");
+    assert!(stderr.contains("3.jsonl: line 1"), "{stderr}");
+}

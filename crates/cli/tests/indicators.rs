@@ -299,3 +299,34 @@ fn the_parallel_fast_path_and_the_general_reader_agree_on_real_data() {
     );
     assert!(!findings(&fast).is_empty());
 }
+
+#[test]
+fn in_a_workspace_its_own_rules_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(mandate(&["init", ws.to_str().unwrap()]).status.success());
+    // The workspace's pack replaced by one with a single indicator, `single`.
+    for pack in std::fs::read_dir(ws.join("rules")).unwrap() {
+        let path = pack.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    std::fs::write(ws.join("rules/t.toml"), PACK).unwrap();
+    let input = dir.path().join("one.json");
+    std::fs::write(
+        &input,
+        r#"{"ocid":"ocds-x-1","id":"1","tag":["compiled"],"tender":{"procurementMethod":"open","numberOfTenderers":1}}"#,
+    )
+    .unwrap();
+    let out = mandate(&[
+        "-w",
+        ws.to_str().unwrap(),
+        "indicators",
+        "--json",
+        input.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rules: Vec<Value> = findings(&out).iter().map(|f| f["rule_id"].clone()).collect();
+    assert_eq!(rules, ["single"]);
+}

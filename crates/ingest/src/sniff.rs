@@ -76,10 +76,16 @@ impl FromStr for Format {
 /// starts mandate's own records when the first line is a complete object
 /// whose first member is `"kind"` naming a record kind; otherwise OCDS JSON,
 /// or JSON Lines when the first line is a complete JSON object and the next
-/// non-empty line starts with `{`.
+/// non-empty line starts with `{`, or when the file is named `.jsonl` (so a
+/// broken first line does not turn a whole file of good lines into one bad
+/// document). `[` starts OCDS JSON.
 pub fn sniff(path: &Path) -> Result<Format, IngestError> {
     let mut source = open_source(path, Arc::new(AtomicU64::new(0)))?;
-    sniff_reader(&mut source.reader).map_err(|e| match e {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let lines_by_name = [".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    sniff_reader(&mut source.reader, lines_by_name).map_err(|e| match e {
         SniffError::Io(cause) => IngestError::Read {
             path: path.to_path_buf(),
             cause,
@@ -102,7 +108,7 @@ impl From<io::Error> for SniffError {
     }
 }
 
-fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
+fn sniff_reader(reader: &mut LineReader, lines_by_name: bool) -> Result<Format, SniffError> {
     match skip_whitespace(reader)? {
         None => Err(SniffError::Unknown("the file is empty".into())),
         Some(b'<') => {
@@ -123,15 +129,16 @@ fn sniff_reader(reader: &mut LineReader) -> Result<Format, SniffError> {
             let (complete, head) = first_line_is_complete_object(reader)?;
             if complete && names_record_kind(&head) {
                 Ok(Format::Records)
-            } else if complete && skip_whitespace(reader)? == Some(b'{') {
+            } else if lines_by_name || (complete && skip_whitespace(reader)? == Some(b'{')) {
                 Ok(Format::OcdsJsonLines)
             } else {
                 Ok(Format::OcdsJson)
             }
         }
+        Some(b'[') => Ok(Format::OcdsJson),
         Some(_) if first_line_has_delimiters(reader)? => Ok(Format::Csv),
         Some(b) => Err(SniffError::Unknown(format!(
-            "starts with {:?}, expected '<' (XES), '{{' (JSON) or a CSV header line",
+            "starts with {:?}, expected '<' (XES), '{{' or '[' (JSON) or a CSV header line",
             char::from(b)
         ))),
     }
@@ -274,6 +281,18 @@ mod tests {
         let path = dir.path().join("input");
         std::fs::write(&path, bytes).unwrap();
         sniff(&path).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_jsonl_name_keeps_lines_after_a_broken_first_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = b"{\"ocid\":\"a\", \"tender\":{\n{\"ocid\":\"b\",\"id\":\"1\"}\n";
+        for (name, expected) in [("x.jsonl", Format::OcdsJsonLines), ("x.json", Format::OcdsJson)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, broken).unwrap();
+            assert_eq!(sniff(&path).unwrap(), expected, "{name}");
+        }
+        assert_eq!(sniff_bytes(b"[{\"ocid\": \"x\"}]"), Ok(Format::OcdsJson));
     }
 
     #[test]

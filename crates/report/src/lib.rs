@@ -156,7 +156,7 @@ fn coverage_table(coverage: &Coverage) -> Markup {
                     tr {
                         td { code { (field) } }
                         td { @for (code, n) in &codes.mapped { (n) " × " (code) br; } }
-                        td { @for (code, n) in &codes.unknown { (n) " × " (code) br; } }
+                        td { @for (code, n) in &codes.unknown { (n) " × " (format!("{code:?}")) br; } }
                     }
                 }
             }

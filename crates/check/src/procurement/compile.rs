@@ -4,8 +4,11 @@
 //! arrays of objects with `id` merged by id, other arrays replaced, `null`
 //! removes a field).
 
+use chrono::{DateTime, FixedOffset};
 use mandate_model::{Evidence, OcdsRelease};
 use serde_json::{Map, Value};
+
+use super::process::instant;
 
 /// One release as read back from the log.
 #[derive(Debug, Clone)]
@@ -13,6 +16,17 @@ pub struct LoggedRelease {
     pub log_index: u64,
     pub record_id: String,
     pub release: OcdsRelease,
+}
+
+impl LoggedRelease {
+    /// Release order: by the moment of `date` (offsets taken into account:
+    /// `2021-02-01T00:00+05:00` comes before `2021-01-31T23:00Z`), then as
+    /// logged. Releases without a parsable date come first, so a dated
+    /// release always overrides them.
+    fn order(&self) -> (Option<DateTime<FixedOffset>>, u64) {
+        let date = self.release.date.as_deref().and_then(instant);
+        (date, self.log_index)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -29,7 +43,7 @@ impl ContractingProcess {
         let latest_compiled = releases
             .iter()
             .filter(|r| r.release.compiled)
-            .max_by_key(|r| r.log_index)
+            .max_by_key(|r| r.order())
             .cloned();
         if let Some(compiled) = latest_compiled {
             return ContractingProcess {
@@ -38,7 +52,7 @@ impl ContractingProcess {
                 sources: vec![compiled],
             };
         }
-        releases.sort_by(|a, b| (&a.release.date, a.log_index).cmp(&(&b.release.date, b.log_index)));
+        releases.sort_by_key(LoggedRelease::order);
         let mut compiled = Value::Object(Map::new());
         for release in &releases {
             merge(&mut compiled, &release.release.release);
@@ -141,5 +155,36 @@ mod tests {
                    "tag": ["tender"]})
         );
         assert_eq!(process.evidence().len(), 2);
+    }
+
+    #[test]
+    fn dates_are_ordered_as_moments_not_as_text() {
+        // 2021-02-01T00:00+05:00 is 2021-01-31T19:00Z: before the second
+        // release although it sorts after it as text.
+        let first = release(
+            0,
+            "2021-02-01T00:00:00+05:00",
+            json!({"tender": {"status": "active"}}),
+        );
+        let second = release(
+            1,
+            "2021-01-31T23:00:00Z",
+            json!({"tender": {"status": "complete"}}),
+        );
+        let process = ContractingProcess::from_releases("ocds-1".into(), vec![second, first]);
+        assert_eq!(process.compiled, json!({"tender": {"status": "complete"}}));
+    }
+
+    #[test]
+    fn the_latest_compiled_release_by_date_is_used_whatever_the_log_order() {
+        let compiled = |index, date, tenderers| {
+            let mut r = release(index, date, json!({"tender": {"numberOfTenderers": tenderers}}));
+            r.release.compiled = true;
+            r
+        };
+        let newer = compiled(0, "2021-06-01T00:00:00Z", 3);
+        let older = compiled(1, "2021-01-01T00:00:00Z", 1);
+        let process = ContractingProcess::from_releases("ocds-1".into(), vec![newer, older]);
+        assert_eq!(process.compiled, json!({"tender": {"numberOfTenderers": 3}}));
     }
 }

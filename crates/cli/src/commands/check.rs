@@ -236,7 +236,7 @@ fn print_codes(coverage: &Coverage) {
     let unknown: Vec<String> = coverage
         .codes
         .iter()
-        .flat_map(|(field, c)| c.unknown.iter().map(move |(v, n)| format!("{field} `{v}` ({n})")))
+        .flat_map(|(field, c)| c.unknown.iter().map(move |(v, n)| format!("{field} {v:?} ({n})")))
         .collect();
     if mapped == 0 && unknown.is_empty() {
         return;
@@ -295,10 +295,14 @@ pub fn print_summary(outcome: &CheckOutcome) {
             (n > 0).then(|| format!("{n} {s}"))
         })
         .collect();
+    let by_severity = if by_severity.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", by_severity.join(", "))
+    };
     println!(
-        "  total: {} findings ({}) -> {}",
+        "  total: {} findings{by_severity} -> {}",
         outcome.findings.len(),
-        by_severity.join(", "),
         outcome.findings_file.display()
     );
     print_codes(&outcome.coverage);

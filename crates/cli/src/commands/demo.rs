@@ -33,7 +33,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let example = example_files(&args.example)?;
     files.extend(example.records.iter().cloned());
-    let workspace = if args.dir.join("mandate.toml").exists() {
+    let workspace = if args.dir.join(crate::workspace::WORKSPACE_CONFIG).exists() {
         println!(
             "Reusing workspace {} (files already imported are skipped)",
             args.dir.display()

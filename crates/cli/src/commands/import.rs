@@ -101,6 +101,20 @@ pub struct FileOutcome {
     pub rejected: u64,
     /// Imported before: nothing was appended this time.
     pub already: bool,
+    /// Why the file could not be opened or recognised (nothing was appended;
+    /// the other files are still imported).
+    pub unreadable: Option<String>,
+}
+
+impl FileOutcome {
+    /// The last column of the import tables.
+    fn note(&self) -> String {
+        match (&self.unreadable, self.already) {
+            (Some(why), _) => format!("not imported: {why}"),
+            (None, true) => "already imported".into(),
+            (None, false) => String::new(),
+        }
+    }
 }
 
 pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
@@ -117,7 +131,11 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let outcomes = import_files(&mut store, &files, &options)?;
     print_outcomes(&outcomes);
     println!("Log: {} entries, root {}", store.log_size(), hex(&store.root()));
-    Ok(ExitCode::SUCCESS)
+    Ok(if outcomes.iter().any(|o| o.unreadable.is_some()) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn import_files(store: &mut Store, files: &[PathBuf], options: &Options) -> Result<Vec<FileOutcome>> {
@@ -136,11 +154,7 @@ pub fn print_outcomes(outcomes: &[FileOutcome]) {
                 o.format.clone(),
                 o.accepted.to_string(),
                 o.rejected.to_string(),
-                if o.already {
-                    "already imported".into()
-                } else {
-                    String::new()
-                },
+                o.note(),
             ]
         })
         .collect();
@@ -159,6 +173,7 @@ pub fn print_outcomes_by_folder(outcomes: &[FileOutcome]) {
         accepted: u64,
         rejected: u64,
         already: u64,
+        unreadable: u64,
     }
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
     for o in outcomes {
@@ -172,6 +187,7 @@ pub fn print_outcomes_by_folder(outcomes: &[FileOutcome]) {
         folder.accepted += o.accepted;
         folder.rejected += o.rejected;
         folder.already += u64::from(o.already);
+        folder.unreadable += u64::from(o.unreadable.is_some());
     }
     let rows: Vec<Vec<String>> = folders
         .into_iter()
@@ -182,11 +198,21 @@ pub fn print_outcomes_by_folder(outcomes: &[FileOutcome]) {
                 f.formats.into_iter().collect::<Vec<_>>().join(", "),
                 f.accepted.to_string(),
                 f.rejected.to_string(),
-                match f.already {
-                    0 => String::new(),
-                    n if n == f.files => "already imported".into(),
-                    n => format!("{n} already imported"),
-                },
+                [
+                    (f.already, "already imported"),
+                    (f.unreadable, "not imported (see above)"),
+                ]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| {
+                    if *n == f.files {
+                        what.to_string()
+                    } else {
+                        format!("{n} {what}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             ]
         })
         .collect();
@@ -202,9 +228,24 @@ fn print_totals(outcomes: &[FileOutcome]) {
 
 fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<FileOutcome> {
     let name = path.display().to_string();
-    let sha256 = file_sha256(path)?;
-    let mut reader = mandate_ingest::open_with(path, options.format, &options.csv)
-        .with_context(|| format!("cannot import {name}"))?;
+    let opened = file_sha256(path).and_then(|sha256| {
+        let reader = mandate_ingest::open_with(path, options.format, &options.csv)?;
+        Ok((sha256, reader))
+    });
+    let (sha256, mut reader) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("error: cannot import {name}: {e:#}");
+            return Ok(FileOutcome {
+                file: name,
+                format: String::new(),
+                accepted: 0,
+                rejected: 0,
+                already: false,
+                unreadable: Some(format!("{e:#}")),
+            });
+        }
+    };
     let format = reader.format().to_string();
     let (import_id, skip) = match store.import_state(&sha256)? {
         ImportState::Done {
@@ -216,6 +257,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
                 accepted,
                 rejected,
                 already: true,
+                unreadable: None,
             })
         }
         ImportState::Resume { import_id, consumed } => (import_id, consumed),
@@ -272,6 +314,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         accepted,
         rejected,
         already: false,
+        unreadable: None,
     })
 }
 

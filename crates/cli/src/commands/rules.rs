@@ -54,7 +54,7 @@ const POWER_COLUMNS: [&str; 7] = [
 pub fn run(workspace: &Path, command: RulesCommand) -> Result<ExitCode> {
     let default = |paths: Vec<PathBuf>| {
         if paths.is_empty() {
-            vec![workspace.join("rules")]
+            vec![workspace.join(crate::workspace::RULES_DIR)]
         } else {
             paths
         }

@@ -28,7 +28,7 @@ mod summary;
 
 use crate::inputs;
 use crate::output::bytes_bar;
-use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS};
+use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS, RULES_DIR, WORKSPACE_CONFIG};
 use summary::Summary;
 
 /// Rejected records printed per file; all are counted.
@@ -45,7 +45,8 @@ pub struct Args {
     /// OCDS files or folders (a folder: its .json/.jsonl files, optionally gzipped, recursively): release or record packages, releases, records.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Folder with rule packs (`*.toml`) and code lists (`codelists/*.toml`). Default: the shipped ones.
+    /// Folder with rule packs (`*.toml`) and code lists (`codelists/*.toml`). Default: the workspace's
+    /// `rules/` when run in (or with `-w`) a workspace, else the shipped ones.
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// Print findings as JSON, one per line, on standard output (the summary goes to standard error).
@@ -62,9 +63,17 @@ pub struct Args {
     pub coverage: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<ExitCode> {
-    let (packs, codelists) = load_rules(args.rules.as_deref())?;
+pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
+    let in_workspace = workspace.join(WORKSPACE_CONFIG).exists();
+    let rules = args
+        .rules
+        .clone()
+        .or_else(|| in_workspace.then(|| workspace.join(RULES_DIR)));
+    let (packs, codelists) = load_rules(rules.as_deref())?;
     let checker = Checker::new(&packs).with_codelists(&codelists);
+    if let Some(format) = args.format.filter(|f| !is_ocds(*f)) {
+        anyhow::bail!("--format {format}: indicators read ocds-json or ocds-jsonl");
+    }
     let paths = inputs::expand(&args.files, inputs::OCDS_FILES)?;
     let total: u64 = paths
         .iter()
@@ -184,6 +193,10 @@ struct FastTally {
     leftovers: HashSet<u64>,
 }
 
+fn is_ocds(format: Format) -> bool {
+    matches!(format, Format::OcdsJson | Format::OcdsJsonLines)
+}
+
 fn is_gzip(path: &Path) -> Result<bool> {
     let mut magic = [0u8; 2];
     let mut file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -246,8 +259,8 @@ impl<W: Write> Screening<'_, W> {
             Some(f) => f,
             None => mandate_ingest::sniff(path)?,
         };
-        if format == Format::Xes {
-            anyhow::bail!("{name}: an XES event log, not OCDS (use `mandate import` and `mandate check`)");
+        if !is_ocds(format) {
+            anyhow::bail!("{name}: {format}, not OCDS (use `mandate import` and `mandate check`)");
         }
         let index = self.files.len();
         self.files.push(FileStats {
@@ -265,8 +278,7 @@ impl<W: Write> Screening<'_, W> {
                 Fast::NothingCompiled => {}
             }
         }
-        let reader = mandate_ingest::open(path, Some(format))?;
-        let mut reader = reader;
+        let mut reader = mandate_ingest::open(path, Some(format))?;
         while let Some(item) = reader.next() {
             if self.seq % 512 == 0 {
                 self.bar.set_position(done_bytes + reader.bytes_read());
@@ -418,7 +430,7 @@ impl<W: Write> Screening<'_, W> {
     fn duplicate(&mut self, file: usize, name: &str, position: &str, ocid: &str) {
         self.files[file].duplicates += 1;
         self.bar.suspend(|| {
-            eprintln!("duplicate: {name}: {position}: ocid {ocid} was already screened from a compiled release; this one is skipped")
+            eprintln!("duplicate: {name}: {position}: ocid {ocid} was already screened from an earlier compiled release; this one is skipped (files are screened as they stream: the first compiled release of a process counts; `mandate check` uses the latest by date)")
         });
     }
 

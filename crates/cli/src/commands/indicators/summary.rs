@@ -141,7 +141,7 @@ impl Summary<'_> {
                     writeln!(out, "  {field}: mapped {mapping}: {n}")?;
                 }
                 for (value, n) in &codes.unknown {
-                    writeln!(out, "  {field}: unknown `{value}`: {n}")?;
+                    writeln!(out, "  {field}: unknown {value:?}: {n}")?;
                 }
             }
         }
