@@ -402,6 +402,32 @@ legal_basis = { source = "X", text = "x" }
 }
 
 #[test]
+fn tenderers_of_the_wrong_type_make_the_count_unknowable() {
+    // The second bid's tenderers is an object, not an array: whether it is
+    // A again or someone else cannot be told, in either direction.
+    let bids = |second: serde_json::Value| {
+        json!({"tender": {"procurementMethod": "open"},
+               "bids": {"details": [{"id": "1", "status": "valid", "tenderers": [{"id": "A"}]},
+                                    {"id": "2", "status": "valid", "tenderers": second}]}})
+    };
+    let single = "[[indicator]]\nid = \"single\"\ntitle = \"S\"\nseverity = \"medium\"\nkind = \"single_bid\"\nlegal_basis = { source = \"X\", text = \"x\" }\n";
+    let packs = pack(single);
+    let mut checker = Checker::new(&packs).keep_verdicts();
+    let wrong = compiled("ocds-a-9", 0, bids(json!({"id": "A"})));
+    assert!(checker.check_contracting_process(&wrong).is_empty());
+    assert_eq!(
+        checker.verdicts()[0].outcome,
+        Outcome::NotApplicable("bids.details[].tenderers is an object".into())
+    );
+    let item = compiled("ocds-a-10", 1, bids(json!(["A"])));
+    assert!(checker.check_contracting_process(&item).is_empty());
+    assert_eq!(
+        checker.verdicts()[1].outcome,
+        Outcome::NotApplicable("bids.details[].tenderers[] is a string".into())
+    );
+}
+
+#[test]
 fn a_cancelled_tender_is_not_screened_by_default() {
     let packs = pack(
         r#"
@@ -433,8 +459,24 @@ legal_basis = { source = "X", text = "x" }
         .map(|f| f.rule_id)
         .collect();
     assert_eq!(fired, ["single-all"]);
+    // `Cancelled` is no OCDS code: perhaps a cancelled tender, so not
+    // screened either, and said so.
+    let capital = compiled(
+        "ocds-2",
+        1,
+        json!({"tender": {"status": "Cancelled", "numberOfTenderers": 1}}),
+    );
+    let fired: Vec<String> = checker
+        .check_contracting_process(&capital)
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert_eq!(fired, ["single-all"]);
+    let coverage = checker.into_coverage();
+    let not_applicable = &coverage.rules["single"].not_applicable;
+    assert_eq!(not_applicable["tender status `cancelled` (excluded)"], 1);
     assert_eq!(
-        checker.into_coverage().rules["single"].not_applicable["tender status `cancelled` (excluded)"],
+        not_applicable["tender.status `Cancelled` is not an OCDS code (no code list maps it)"],
         1
     );
 }

@@ -93,6 +93,7 @@ fn release_item(
         (Some(Value::String(s)), _) if !s.is_empty() => s.clone(),
         (None, Some(fallback)) if compiled => fallback.to_owned(),
         (None, _) => return ctx.reject(locator, Some("ocid"), "missing ocid"),
+        (Some(Value::String(_)), _) => return ctx.reject(locator, Some("ocid"), "empty ocid"),
         (Some(v), _) => {
             let reason = format!("ocid is {}, expected a non-empty string", type_name(v));
             return ctx.reject(locator, Some("ocid"), reason);
@@ -103,6 +104,7 @@ fn release_item(
         Some(Value::Number(n)) => n.to_string(),
         _ if compiled => ocid.clone(),
         None => return ctx.reject(locator, Some("id"), "missing release id"),
+        Some(Value::String(_)) => return ctx.reject(locator, Some("id"), "empty release id"),
         Some(v) => {
             let reason = format!("id is {}, expected a non-empty string or a number", type_name(v));
             return ctx.reject(locator, Some("id"), reason);

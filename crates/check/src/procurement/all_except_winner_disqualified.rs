@@ -30,7 +30,7 @@ impl RedFlag for AllExceptWinnerDisqualified {
                 BidStatus::Disqualified => &mut disqualified,
                 _ => continue,
             };
-            set.extend(tenderer_ids(bid));
+            set.extend(tenderer_ids(bid)?);
         }
         if valid.len() != 1 || valid != suppliers {
             return Ok(Verdict::Clean);

@@ -47,7 +47,7 @@ pub(crate) fn compare(process: &Process<'_>) -> Result<Comparison, String> {
         if bid_status(bid)? != BidStatus::Valid {
             continue;
         }
-        let tenderers = tenderer_ids(bid);
+        let tenderers = tenderer_ids(bid)?;
         if tenderers.len() != 1 {
             return Err(format!("a valid bid names {} tenderers", tenderers.len()));
         }

@@ -51,7 +51,7 @@ impl RedFlag for BidRotation {
         let mut group: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for bid in bids {
             match bid_status(bid)? {
-                status if status.submitted() => group.extend(tenderer_ids(bid)),
+                status if status.submitted() => group.extend(tenderer_ids(bid)?),
                 _ => {}
             }
         }

@@ -124,7 +124,7 @@ impl RedFlag for DisqualifiedBids<'_> {
                 }
                 OrganisationRole::Tenderer => {
                     for (bid, out) in &submitted {
-                        for id in tenderer_ids(bid) {
+                        for id in tenderer_ids(bid)? {
                             self.organisation(*role, &id, 1, u64::from(*out), process);
                             contributed = true;
                         }

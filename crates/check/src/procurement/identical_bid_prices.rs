@@ -25,7 +25,7 @@ impl RedFlag for IdenticalBidPrices {
                 status if !status.submitted() => continue,
                 _ => {}
             }
-            let ids = tenderer_ids(bid);
+            let ids = tenderer_ids(bid)?;
             let priced = bid
                 .value
                 .ok()

@@ -41,7 +41,7 @@ impl RedFlag for LateBidWon {
                 BidStatus::Valid => {}
                 _ => continue,
             }
-            let won: Vec<String> = tenderer_ids(bid)
+            let won: Vec<String> = tenderer_ids(bid)?
                 .into_iter()
                 .filter(|t| winners.contains(t))
                 .map(|t| t.into_owned())

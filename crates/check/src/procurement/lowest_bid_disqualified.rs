@@ -40,7 +40,7 @@ impl RedFlag for LowestBidDisqualified {
             priced.push((
                 status,
                 amount(&bid.value, "bids.details[].value")?,
-                tenderer_ids(bid),
+                tenderer_ids(bid)?,
             ));
         }
         let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _)| v.currency).collect();

@@ -45,7 +45,7 @@ pub use model::WrongType;
 pub(crate) use process::Process;
 
 use mandate_model::{Evidence, Finding, Subject};
-use mandate_rules::codelist::PROCUREMENT_METHODS;
+use mandate_rules::codelist::{PROCUREMENT_METHODS, TENDER_STATUSES};
 use mandate_rules::{CodeList, Indicator, Pack};
 
 use crate::coverage::{Coverage, RuleCoverage};
@@ -282,6 +282,11 @@ impl<'p> Screen<'p> {
         if let Some(status) = process.tender_status() {
             if indicator.excluded_tender_statuses.iter().any(|s| s == status) {
                 return Some(format!("tender status `{status}` (excluded)"));
+            }
+            // An unknown status may be an exclusion written another way
+            // (`Cancelled`): fail closed.
+            if !indicator.excluded_tender_statuses.is_empty() && !TENDER_STATUSES.contains(&status) {
+                return Some(unknown_code(codes::TENDER_STATUS, status));
             }
         }
         if !indicator.procurement_methods.is_empty() {

@@ -210,6 +210,21 @@ impl Wrongs {
             .filter_map(|(i, item)| item.ok().map(|t| (i, t)))
     }
 
+    /// A date-time member that is a string but not RFC 3339: it cannot be
+    /// ordered or compared, so it is reported as the wrong types are.
+    fn date_time(&mut self, value: &J<Str<'_>>, field: impl Fn() -> String) {
+        self.check(value, &field, "a string");
+        if let J::Ok(text) = value {
+            if chrono::DateTime::parse_from_rfc3339(text).is_err() {
+                self.0.push(WrongType {
+                    field: field(),
+                    found: "not a date-time",
+                    expected: "an RFC 3339 date-time",
+                });
+            }
+        }
+    }
+
     fn org(&mut self, org: &J<Org<'_>>, field: &str) {
         self.check(org, || field.to_string(), "an object");
         if let J::Ok(org) = org {
@@ -234,7 +249,7 @@ impl<'a> Release<'a> {
     pub(crate) fn wrong_types(&self) -> Vec<WrongType> {
         let mut w = Wrongs(Vec::new());
         w.check(&self.ocid, || "ocid".into(), "a string");
-        w.check(&self.date, || "date".into(), "a string");
+        w.date_time(&self.date, || "date".into());
         w.org(&self.buyer, "buyer");
         w.check(&self.tender, || "tender".into(), "an object");
         if let J::Ok(t) = &self.tender {
@@ -254,12 +269,8 @@ impl<'a> Release<'a> {
             );
             w.check(&t.tender_period, || "tender.tenderPeriod".into(), "an object");
             if let J::Ok(p) = &t.tender_period {
-                w.check(
-                    &p.start_date,
-                    || "tender.tenderPeriod.startDate".into(),
-                    "a string",
-                );
-                w.check(&p.end_date, || "tender.tenderPeriod.endDate".into(), "a string");
+                w.date_time(&p.start_date, || "tender.tenderPeriod.startDate".into());
+                w.date_time(&p.end_date, || "tender.tenderPeriod.endDate".into());
             }
             w.money(&t.value, || "tender.value".into());
             w.org(&t.procuring_entity, "tender.procuringEntity");
@@ -270,7 +281,7 @@ impl<'a> Release<'a> {
             let details: Vec<_> = w.list(&bids.details, || "bids.details".into()).collect();
             for (i, bid) in details {
                 w.check(&bid.status, || format!("bids.details[{i}].status"), "a string");
-                w.check(&bid.date, || format!("bids.details[{i}].date"), "a string");
+                w.date_time(&bid.date, || format!("bids.details[{i}].date"));
                 w.money(&bid.value, || format!("bids.details[{i}].value"));
                 let tenderers: Vec<_> = w
                     .list(&bid.tenderers, || format!("bids.details[{i}].tenderers"))
@@ -366,6 +377,28 @@ mod tests {
         assert_eq!(
             items(&supplier.suppliers).next().unwrap().id.ok().unwrap().0,
             "42"
+        );
+    }
+
+    #[test]
+    fn dates_that_are_not_date_times_are_named_with_their_field() {
+        let value = json!({
+            "ocid": "ocds-1", "id": "1", "date": "not a date",
+            "tender": {"tenderPeriod": {"startDate": "yesterday", "endDate": "2020-01-31T00:00:00+01:00"}},
+            "bids": {"details": [{"id": "b1", "date": 5}]}
+        });
+        let wrong: Vec<(String, &str)> = Release::from_value(&value)
+            .wrong_types()
+            .into_iter()
+            .map(|w| (w.field, w.found))
+            .collect();
+        assert_eq!(
+            wrong,
+            [
+                ("date".to_string(), "not a date-time"),
+                ("tender.tenderPeriod.startDate".to_string(), "not a date-time"),
+                ("bids.details[0].date".to_string(), "a number"),
+            ]
         );
     }
 }

@@ -111,12 +111,17 @@ impl<'a> Process<'a> {
         buyer.name.ok().map(|name| format!("buyer: {name}"))
     }
 
-    /// When the process happened, for findings: the tender's start, else the release date.
+    /// When the process happened, for findings: the tender's start, else the
+    /// release date, whichever is a date (a finding is never dated "yesterday").
     pub(crate) fn date(&self) -> Option<String> {
-        self.tender()
+        let start = self
+            .tender()
             .and_then(|t| t.tender_period.ok())
-            .and_then(|p| p.start_date.ok())
-            .or_else(|| self.release.date.ok())
+            .and_then(|p| p.start_date.ok());
+        [start, self.release.date.ok()]
+            .into_iter()
+            .flatten()
+            .find(|d| calendar_date(d).is_some())
             .map(|d| d.to_string())
     }
 
@@ -243,9 +248,23 @@ pub(crate) fn award_status(award: &Award<'_>) -> Result<AwardStatus, String> {
 }
 
 /// Distinct tenderer ids of a bid (see [`Org::key`]; tenderers without
-/// an id are left out).
-pub(crate) fn tenderer_ids<'r>(bid: &'r Bid<'_>) -> BTreeSet<Cow<'r, str>> {
-    items(&bid.tenderers).filter_map(|t| t.key().ok()).collect()
+/// an id are left out). `tenderers` of the wrong type, or a tenderer that
+/// is not an object, makes the tenderers unknowable: not applicable.
+pub(crate) fn tenderer_ids<'r>(bid: &'r Bid<'_>) -> Result<BTreeSet<Cow<'r, str>>, String> {
+    let tenderers = match &bid.tenderers {
+        J::Absent => return Ok(BTreeSet::new()),
+        J::Wrong(kind) => return Err(format!("bids.details[].tenderers is {kind}")),
+        J::Ok(tenderers) => tenderers,
+    };
+    let mut ids = BTreeSet::new();
+    for tenderer in tenderers {
+        match tenderer {
+            J::Ok(t) => ids.extend(t.key().ok()),
+            J::Absent => {}
+            J::Wrong(kind) => return Err(format!("bids.details[].tenderers[] is {kind}")),
+        }
+    }
+    Ok(ids)
 }
 
 /// An organisation reference's id (see [`Org::key`]).

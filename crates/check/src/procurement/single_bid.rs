@@ -72,7 +72,7 @@ fn from_bids(process: &Process<'_>) -> Result<Option<(u64, &'static str)>, Strin
         if !bid_status(bid)?.submitted() {
             continue;
         }
-        let ids = tenderer_ids(bid);
+        let ids = tenderer_ids(bid)?;
         if ids.is_empty() {
             anonymous += 1;
         }

@@ -73,7 +73,7 @@ impl RedFlag for UnsuccessfulBids {
                 BidStatus::Valid => {}
                 _ => continue,
             }
-            let ids = tenderer_ids(bid);
+            let ids = tenderer_ids(bid)?;
             if ids.len() != 1 {
                 return Err(format!("a valid bid names {} tenderers", ids.len()));
             }
