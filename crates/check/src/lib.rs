@@ -142,6 +142,11 @@ impl<'p> Checker<'p> {
         self.verdicts.as_deref().unwrap_or_default()
     }
 
+    /// The verdicts kept since the last call, to write them out as they come.
+    pub fn take_verdicts(&mut self) -> Vec<VerdictRecord> {
+        self.verdicts.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     /// Check one process case against every procedure that covers its process.
     pub fn check_case(&mut self, case: &Case) -> Vec<Finding> {
         let mut findings = Vec::new();

@@ -209,7 +209,15 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
 #[test]
 fn a_folder_is_read_as_the_ocds_files_under_it() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ocds");
-    let out = mandate(&["indicators", "--json", data.to_str().unwrap()]);
+    let dir = tempfile::tempdir().unwrap();
+    let verdicts = dir.path().join("verdicts.jsonl");
+    let out = mandate(&[
+        "indicators",
+        "--json",
+        data.to_str().unwrap(),
+        "--verdicts",
+        verdicts.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut per_rule = std::collections::BTreeMap::new();
     for finding in findings(&out) {
@@ -230,6 +238,23 @@ fn a_folder_is_read_as_the_ocds_files_under_it() {
         summary.contains("Screened 210 contracting processes"),
         "{summary}"
     );
+    // Every verdict, one per line: the 53 findings, and which processes
+    // could not be judged and why, e.g. the 11 Armenian tender periods that
+    // end before they start (listed in bench/cardinal/README.md).
+    let verdicts: Vec<Value> = std::fs::read_to_string(&verdicts)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let flagged = verdicts.iter().filter(|v| v["outcome"] == "flagged").count();
+    assert_eq!(flagged, 53);
+    let backwards: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v["detail"] == "tender.tenderPeriod ends before it starts")
+        .map(|v| v["subject"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(backwards.len(), 11, "{backwards:?}");
+    assert!(backwards.contains(&"AM-PPS-0aba93669165af87f1de5decd08272e2"));
 }
 
 /// The Armenian sample's 100 real releases, tagged compiled, in three

@@ -114,15 +114,20 @@ pub(crate) trait RedFlag {
 }
 
 /// One indicator's verdict on one subject, for callers that want every
-/// verdict and not only the findings (the documentation's worked examples).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// verdict and not only the findings: which processes were not applicable,
+/// and why (`mandate indicators --verdicts`, the documentation's examples).
+/// As JSON: `{"rule_id", "subject", "outcome": "flagged" | "clean" |
+/// "not_applicable", "detail": explanation or reason}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct VerdictRecord {
     pub rule_id: String,
     pub subject: Subject,
+    #[serde(flatten)]
     pub outcome: Outcome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", content = "detail", rename_all = "snake_case")]
 pub enum Outcome {
     /// With the finding's explanation.
     Flagged(String),

@@ -61,6 +61,10 @@ pub struct Args {
     /// Also write the coverage (per indicator, per source file, publisher codes) as JSON to this file.
     #[arg(long)]
     pub coverage: Option<PathBuf>,
+    /// Also write every verdict, one JSON line per indicator and subject: flagged, clean, or not
+    /// applicable with its reason (which processes lacked what).
+    #[arg(long)]
+    pub verdicts: Option<PathBuf>,
 }
 
 pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
@@ -70,7 +74,15 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         .clone()
         .or_else(|| in_workspace.then(|| workspace.join(RULES_DIR)));
     let (packs, codelists) = load_rules(rules.as_deref())?;
-    let checker = Checker::new(&packs).with_codelists(&codelists);
+    let mut checker = Checker::new(&packs).with_codelists(&codelists);
+    let verdicts = match &args.verdicts {
+        Some(path) => {
+            checker = checker.keep_verdicts();
+            let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            Some(BufWriter::new(file))
+        }
+        None => None,
+    };
     if let Some(format) = args.format.filter(|f| !is_ocds(*f)) {
         anyhow::bail!("--format {format}: indicators read ocds-json or ocds-jsonl");
     }
@@ -86,6 +98,7 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         checker,
         compiled_flag: args.compiled,
         json: args.json.then(|| BufWriter::new(stdout)),
+        verdicts,
         bar: bar.clone(),
         seq: 0,
         screened: HashSet::new(),
@@ -114,7 +127,11 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
     for finding in &aggregate {
         run.emit(finding, None)?;
     }
+    run.write_verdicts()?;
     if let Some(out) = run.json.as_mut() {
+        out.flush()?;
+    }
+    if let Some(out) = run.verdicts.as_mut() {
         out.flush()?;
     }
     bar.finish_and_clear();
@@ -220,6 +237,8 @@ struct Screening<'p, W: Write> {
     checker: Checker<'p>,
     compiled_flag: bool,
     json: Option<BufWriter<W>>,
+    /// `--verdicts`: every verdict, written as processes are screened.
+    verdicts: Option<BufWriter<File>>,
     bar: ProgressBar,
     /// Records read so far, across files: the evidence's position.
     seq: u64,
@@ -394,6 +413,7 @@ impl<W: Write> Screening<'_, W> {
                 }]
             };
             let findings = self.checker.check_compiled_line(compiled, Some(name), &evidence);
+            self.write_verdicts()?;
             if !self.checker.wrong_types().is_empty() {
                 let position = format!("line {line} ({})", compiled.locator());
                 self.report_wrong_types(file, name, &position);
@@ -425,6 +445,17 @@ impl<W: Write> Screening<'_, W> {
                 self.bar.suspend(|| eprintln!("{line}"));
             }
         }
+    }
+
+    /// Writes the verdicts reached since the last call (`--verdicts`).
+    fn write_verdicts(&mut self) -> Result<()> {
+        if let Some(out) = self.verdicts.as_mut() {
+            for verdict in self.checker.take_verdicts() {
+                serde_json::to_writer(&mut *out, &verdict)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
     }
 
     fn duplicate(&mut self, file: usize, name: &str, position: &str, ocid: &str) {
@@ -462,6 +493,7 @@ impl<W: Write> Screening<'_, W> {
         let findings = self
             .checker
             .check_compiled(&release.release, &release.ocid, Some(name), &|| evidence.clone());
+        self.write_verdicts()?;
         self.report_wrong_types(file, name, position);
         self.processes += 1;
         for finding in &findings {
@@ -506,6 +538,7 @@ impl<W: Write> Screening<'_, W> {
             let findings =
                 self.checker
                     .check_compiled(&process.compiled, &process.ocid, Some(&name), &evidence);
+            self.write_verdicts()?;
             let position = format!("ocid {} (merged releases)", process.ocid);
             self.report_wrong_types(file, &name, &position);
             self.processes += 1;

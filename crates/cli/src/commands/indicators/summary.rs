@@ -68,7 +68,10 @@ impl Summary<'_> {
             ],
             &rows,
         )?;
-        writeln!(out, "\nWhy an indicator could not be applied (count: reason):")?;
+        writeln!(
+            out,
+            "\nWhy an indicator could not be applied (count: reason; --verdicts FILE lists the subjects):"
+        )?;
         for (id, c) in &indicators {
             if c.not_applicable.is_empty() && c.processes_not_used.is_empty() {
                 continue;
