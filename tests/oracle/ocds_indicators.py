@@ -166,7 +166,11 @@ def org_key(org):
 
 
 def tenderers(bid):
-    return {org_key(t) for t in objects(bid.get("tenderers")) if org_key(t) is not None}
+    """Tenderer ids; tenderers that are not a list of objects cannot be told apart."""
+    listed = bid.get("tenderers")
+    if listed is not None and (not isinstance(listed, list) or not all(isinstance(t, dict) or t is None for t in listed)):
+        raise Bad("tenderers of the wrong type")
+    return {org_key(t) for t in objects(listed) if org_key(t) is not None}
 
 
 def suppliers(award):
@@ -850,8 +854,11 @@ PROCESS_SUBJECTS = set(PER_PROCESS) | {"price_close_to_winning_bid", "heavily_di
 def excluded(ind, rel):
     """The common filters of docs/indicators/README.md."""
     status = get(rel, "tender", "status")
-    if isinstance(status, str) and status in ind.get("excluded_tender_statuses", ["cancelled"]):
+    excluded_statuses = ind.get("excluded_tender_statuses", ["cancelled"])
+    if isinstance(status, str) and status in excluded_statuses:
         return True
+    if isinstance(status, str) and excluded_statuses and status not in TENDER:
+        return True  # an unknown status may be an excluded one written otherwise
     methods = ind.get("procurement_methods", [])
     if methods and get(rel, "tender", "procurementMethod") not in methods:
         return True

@@ -40,10 +40,17 @@ pub fn finding(
     }
 }
 
-/// "1 day", "3 days": a count with its noun, for explanations.
+/// "1 day", "3 days", "2 processes": a count with its noun, for explanations.
 pub(crate) fn count(n: i64, noun: &str) -> String {
     if n == 1 || n == -1 {
         format!("{n} {noun}")
+    } else if noun.ends_with('s') {
+        format!("{n} {noun}es")
+    } else if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{n} {stem}ies")
     } else {
         format!("{n} {noun}s")
     }
@@ -56,5 +63,9 @@ mod count_tests {
         assert_eq!(super::count(1, "day"), "1 day");
         assert_eq!(super::count(0, "day"), "0 days");
         assert_eq!(super::count(2, "working day"), "2 working days");
+        assert_eq!(super::count(2, "process"), "2 processes");
+        assert_eq!(super::count(1, "process"), "1 process");
+        assert_eq!(super::count(3, "procuring entity"), "3 procuring entities");
+        assert_eq!(super::count(3, "day"), "3 days");
     }
 }

@@ -126,14 +126,8 @@ impl BidRatio {
     }
 
     fn fence(&self, values: &[f64]) -> Result<Fence, String> {
-        let fence = Fence::of(
-            values,
-            self.threshold,
-            self.tail,
-            self.minimum_sample,
-            "processes",
-        )?
-        .positive()?;
+        let fence =
+            Fence::of(values, self.threshold, self.tail, self.minimum_sample, "process")?.positive()?;
         // The lower tail also needs Q1 above 0: when a quarter of processes
         // have no price difference at all, "unusually close" means nothing.
         match fence.quartiles {

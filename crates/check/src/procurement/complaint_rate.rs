@@ -97,7 +97,7 @@ impl RedFlag for ComplaintRate {
             .filter(|b| b.processes >= self.minimum_processes)
             .map(|b| b.with_complaints as f64 / b.processes as f64)
             .collect();
-        let fence = Fence::of(&rates, self.threshold, Tail::Upper, self.minimum_sample, "buyers")
+        let fence = Fence::of(&rates, self.threshold, Tail::Upper, self.minimum_sample, "buyer")
             .and_then(Fence::positive);
         buyers
             .iter()

@@ -163,12 +163,12 @@ impl RedFlag for DisqualifiedBids<'_> {
                 .filter(|t| size(t) >= minimum)
                 .map(|t| t.disqualified as f64 / t.submitted as f64)
                 .collect();
-            let plural = match role {
-                OrganisationRole::Buyer => "buyers",
-                OrganisationRole::ProcuringEntity => "procuring entities",
-                OrganisationRole::Tenderer => "tenderers",
+            let noun = match role {
+                OrganisationRole::Buyer => "buyer",
+                OrganisationRole::ProcuringEntity => "procuring entity",
+                OrganisationRole::Tenderer => "tenderer",
             };
-            let fence = Fence::of(&ratios, self.threshold, Tail::Upper, self.minimum_sample, plural)
+            let fence = Fence::of(&ratios, self.threshold, Tail::Upper, self.minimum_sample, noun)
                 .and_then(Fence::positive);
             for (id, t) in &tallies {
                 let label = self.names.label(id);

@@ -95,7 +95,7 @@ impl RedFlag for HeterogeneousSupplier {
             self.threshold,
             Tail::Upper,
             self.minimum_sample,
-            "suppliers",
+            "supplier",
         );
         suppliers
             .iter()

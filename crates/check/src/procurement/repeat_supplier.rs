@@ -74,7 +74,7 @@ impl RedFlag for RepeatSupplier {
             self.threshold,
             Tail::Upper,
             self.minimum_sample,
-            "buyer–supplier pairs",
+            "buyer–supplier pair",
         )
         .and_then(Fence::positive);
         let mut out = Vec::new();

@@ -5,6 +5,8 @@
 //! `quantile(type = 8)`), the estimator Cardinal uses, so fences computed
 //! from the same values agree.
 
+use crate::finding::count;
+
 /// The `p`-quantile of ascending `sorted` values; `None` when there are none.
 pub(crate) fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     let n = sorted.len();
@@ -92,20 +94,20 @@ impl Fence {
         }
         if values.len() < minimum_sample {
             return Err(format!(
-                "only {} {what} to compare (at least {minimum_sample} needed)",
-                values.len()
+                "only {} to compare (at least {minimum_sample} needed)",
+                count(values.len() as i64, what)
             ));
         }
         let Some(q) = Quartiles::of(values) else {
-            return Err(format!("no {what} to compare"));
+            return Err("nothing to compare".into());
         };
         if q.q1 == q.q3 {
             // With no spread the fence equals the quartile, and "at or beyond
             // the fence" would flag everyone there (even both tails at once).
             return Err(format!(
-                "Q1 = Q3 = {} over {} {what}: no spread, so a fence cannot single anyone out",
+                "Q1 = Q3 = {} over {}: no spread, so a fence cannot single anyone out",
                 show(q.q1),
-                values.len()
+                count(values.len() as i64, what)
             ));
         }
         let (value, name) = match tail {
@@ -116,11 +118,11 @@ impl Fence {
             value,
             quartiles: Some(q),
             basis: format!(
-                "the {name} of {} (Q1 {}, Q3 {}, over {} {what})",
+                "the {name} of {} (Q1 {}, Q3 {}, over {})",
                 show(value),
                 show(q.q1),
                 show(q.q3),
-                values.len()
+                count(values.len() as i64, what)
             ),
         })
     }
@@ -189,17 +191,15 @@ mod tests {
     fn a_fence_without_spread_is_refused() {
         // Ten equal ratios: Q1 = Q3 = 0.03, so both fences would be 0.03 and flag all ten.
         let equal = [0.03; 10];
-        let err = Fence::of(&equal, None, Tail::Upper, 10, "processes")
-            .err()
-            .unwrap();
+        let err = Fence::of(&equal, None, Tail::Upper, 10, "process").err().unwrap();
         assert_eq!(
             err,
             "Q1 = Q3 = 0.03 over 10 processes: no spread, so a fence cannot single anyone out"
         );
         // The pack's own threshold still applies.
-        assert!(Fence::of(&equal, Some(0.05), Tail::Upper, 10, "processes").is_ok());
+        assert!(Fence::of(&equal, Some(0.05), Tail::Upper, 10, "process").is_ok());
         // Some spread: a fence is learnt.
         let spread = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10];
-        assert!(Fence::of(&spread, None, Tail::Lower, 10, "processes").is_ok());
+        assert!(Fence::of(&spread, None, Tail::Lower, 10, "process").is_ok());
     }
 }

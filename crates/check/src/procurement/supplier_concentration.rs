@@ -95,14 +95,8 @@ impl RedFlag for SupplierConcentration {
             .filter(|b| eligible(b))
             .filter_map(|b| share(b).ok().map(|s| s.0))
             .collect();
-        let fence = Fence::of(
-            &shares,
-            self.threshold,
-            Tail::Upper,
-            self.minimum_sample,
-            "buyers",
-        )
-        .and_then(Fence::positive);
+        let fence = Fence::of(&shares, self.threshold, Tail::Upper, self.minimum_sample, "buyer")
+            .and_then(Fence::positive);
         buyers
             .iter()
             .map(|(id, b)| {

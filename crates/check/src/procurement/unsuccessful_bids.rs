@@ -107,7 +107,7 @@ impl RedFlag for UnsuccessfulBids {
             self.threshold,
             Tail::Lower,
             self.minimum_sample,
-            "tenderers",
+            "tenderer",
         )
         .and_then(Fence::positive)
         .and_then(|f| match f.quartiles {
