@@ -42,17 +42,69 @@ pub fn parse_pack(path: &Path, text: &str) -> Result<Pack, RulesError> {
     Ok(pack)
 }
 
-/// toml's own message shows the offending line; prefix it with line:column.
+/// toml's own message, prefixed with line:column. Tables read through
+/// serde's `flatten` (rules, indicators) lose their fields' spans: toml then
+/// points at the table's header, so the member holding the offending value
+/// is looked up in the table and named instead.
 fn syntax_message(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().to_string();
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            format!("line {line}, column {column}: {message}")
+    let Some(span) = e.span() else {
+        return message;
+    };
+    let start = span.start.min(text.len());
+    if let Some((offset, key)) = member_in_table(text, start, &message) {
+        let (line, column) = line_column(text, offset);
+        return format!("line {line}, column {column}: {key}: {message}");
+    }
+    let (line, column) = line_column(text, start);
+    format!("line {line}, column {column}: {message}")
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// When `start` is a table header and the message quotes the offending
+/// value (`invalid type: string "fifteen"`, ``unknown variant `urgent` ``),
+/// the one member of that table whose value it is: its value's offset and key.
+fn member_in_table(text: &str, start: usize, message: &str) -> Option<(usize, String)> {
+    if !text[start..].starts_with('[') {
+        return None;
+    }
+    let quoted = |open: &str, close: char| {
+        let rest = &message[message.find(open)? + open.len()..];
+        Some(rest[..rest.find(close)?].to_string())
+    };
+    let values: Vec<String> = if let Some(s) = quoted("string \"", '"').or_else(|| quoted("variant `", '`')) {
+        vec![format!("\"{s}\""), format!("'{s}'")]
+    } else {
+        let bare = ["integer `", "floating point `", "boolean `"];
+        vec![bare.iter().find_map(|open| quoted(open, '`'))?]
+    };
+    let mut offset = start + text[start..].find('\n')? + 1;
+    let mut found = Vec::new();
+    for line in text[offset..].split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            break; // the next table
         }
-        None => message,
+        if let Some((key, value)) = line.split_once('=') {
+            let trimmed = value.trim();
+            if values
+                .iter()
+                .any(|v| trimmed == v || trimmed.split_once(" #").is_some_and(|(v2, _)| v2.trim() == v))
+            {
+                let value_at = offset + key.len() + 1 + (value.len() - value.trim_start().len());
+                found.push((value_at, key.trim().to_string()));
+            }
+        }
+        offset += line.len();
+    }
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None, // not found, or ambiguous: keep toml's position
     }
 }
 
@@ -566,11 +618,29 @@ legal_basis = { source = "Policy", text = "B needs A first." }
         let text = MINIMAL.replace(r#"severity = "high""#, r#"severity = "urgent""#);
         let err = parse_pack(Path::new("p.toml"), &text).unwrap_err().to_string();
         // Rules are read through serde's `flatten`, which loses the field's own
-        // span: the error points at the rule's `[[procedure.rule]]` header, line 23.
+        // span (toml points at the `[[procedure.rule]]` header, line 23): the
+        // member is found in the table, line 26 `severity = "urgent"`.
         assert_eq!(
             err,
-            "p.toml: line 23, column 1: unknown variant `urgent`, expected one of `info`, `low`, `medium`, `high`, `critical`"
+            "p.toml: line 26, column 12: severity: unknown variant `urgent`, expected one of `info`, `low`, `medium`, `high`, `critical`"
         );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_in_an_indicator_is_named() {
+        let text = "[pack]\nid = \"p\"\ntitle = \"P\"\nversion = \"1\"\njurisdiction = \"X\"\n\n\
+            [[indicator]]\nid = \"short\"\ntitle = \"S\"\nseverity = \"high\"\n\
+            kind = \"short_tender_period\"\nminimum_days = \"fifteen\"   # days\n\
+            legal_basis = { source = \"X\", text = \"x\" }\n";
+        let err = parse_pack(Path::new("p.toml"), text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "p.toml: line 12, column 16: minimum_days: invalid type: string \"fifteen\", expected u32"
+        );
+        // The same value twice in the table: toml's own position is kept.
+        let twice = text.replace("title = \"S\"", "title = \"fifteen\"");
+        let err = parse_pack(Path::new("p.toml"), &twice).unwrap_err().to_string();
+        assert!(err.starts_with("p.toml: line 7, column 1: invalid type"), "{err}");
     }
 
     #[test]
