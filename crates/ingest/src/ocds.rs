@@ -307,7 +307,7 @@ impl JsonLinesReader {
                     skipped: &self.skipped,
                 };
                 let queue = &mut self.queue;
-                match serde_json::from_slice::<Value>(&self.buf) {
+                match serde_json::from_slice::<Value>(self.buf.trim_ascii_end()) {
                     Ok(doc) => {
                         document_items(&ctx, doc, &mut |item| {
                             queue.push_back(item);

@@ -44,7 +44,7 @@ impl RecordsReader {
         let reject = |field: Option<&str>, reason: String| {
             Err(RejectedRecord::new(&self.file, position.clone(), field, reason))
         };
-        let value: serde_json::Value = match serde_json::from_slice(&self.buf) {
+        let value: serde_json::Value = match serde_json::from_slice(self.buf.trim_ascii_end()) {
             Ok(value) => value,
             Err(e) => {
                 return reject(
