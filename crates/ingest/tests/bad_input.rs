@@ -201,8 +201,7 @@ fn jsonl_broken_line_is_rejected_with_its_line_number() {
     // `{"ocid": "o3", "id": `: the input ends at its last character, the
     // `:` at column 20 (the trailing space is not part of the document).
     assert_eq!(
-        rejected[0].reason,
-        "invalid JSON at column 20: EOF while parsing a value",
+        rejected[0].reason, "invalid JSON at column 20: EOF while parsing a value",
         "{}",
         rejected[0]
     );

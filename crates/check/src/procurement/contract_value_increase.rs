@@ -38,10 +38,19 @@ impl RedFlag for ContractValueIncrease {
                     continue;
                 }
             };
-            let award = items(&process.release.awards).find(|a| a.id.ok().is_some_and(|id| id.0 == award_id));
-            let Some(award) = award else {
-                why_not.get_or_insert(format!("no award with the contract's awardID `{award_id}`"));
-                continue;
+            let mut awards =
+                items(&process.release.awards).filter(|a| a.id.ok().is_some_and(|id| id.0 == award_id));
+            let award = match (awards.next(), awards.next()) {
+                (Some(award), None) => award,
+                (None, _) => {
+                    why_not.get_or_insert(format!("no award with the contract's awardID `{award_id}`"));
+                    continue;
+                }
+                (Some(_), Some(_)) => {
+                    // Which of them the contract follows cannot be told.
+                    why_not.get_or_insert(format!("several awards with the contract's awardID `{award_id}`"));
+                    continue;
+                }
             };
             let (signed, awarded) = match (
                 amount(&contract.value, "contracts[].value"),
