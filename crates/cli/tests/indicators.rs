@@ -355,3 +355,28 @@ fn in_a_workspace_its_own_rules_are_used() {
     let rules: Vec<Value> = findings(&out).iter().map(|f| f["rule_id"].clone()).collect();
     assert_eq!(rules, ["single"]);
 }
+
+#[test]
+fn one_release_id_with_two_contents_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("m.jsonl");
+    let release = |status: &str| {
+        format!(
+            r#"{{"ocid":"ocds-x-3","id":"1","date":"2021-01-01T00:00:00Z","tender":{{"status":"{status}"}}}}"#
+        )
+    };
+    // The same release twice is no conflict; a changed one is.
+    let lines = [release("active"), release("active"), release("complete")].join("\n");
+    std::fs::write(&input, lines).unwrap();
+    let out = mandate(&["indicators", input.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("conflict: ").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("conflict: ocid ocds-x-3: release id 1 has two different contents"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 1 (release)") && stderr.contains("line 3 (release)"),
+        "{stderr}"
+    );
+}

@@ -511,6 +511,7 @@ impl<W: Write> Screening<'_, W> {
             }
             let file_of: HashMap<u64, usize> = group.iter().map(|(r, f)| (r.log_index, *f)).collect();
             let releases: Vec<LoggedRelease> = group.into_iter().map(|(r, _)| r).collect();
+            self.report_conflicting_ids(&ocid, &releases);
             let process = ContractingProcess::from_releases(ocid, releases);
             // Counted under the file of the latest release merged.
             let file = process
@@ -548,6 +549,29 @@ impl<W: Write> Screening<'_, W> {
         }
         self.notes.clear();
         Ok(())
+    }
+
+    /// Two releases of one process with the same release id but different
+    /// content: the publisher changed a release in place (or reused an id).
+    /// Both are merged, in date order; the reader should know.
+    fn report_conflicting_ids(&self, ocid: &str, releases: &[LoggedRelease]) {
+        let mut by_id: HashMap<&str, &LoggedRelease> = HashMap::new();
+        for release in releases {
+            let id = release.release.release_id.as_str();
+            match by_id.get(id) {
+                Some(first) if first.release.release != release.release.release => {
+                    let at = |r: &LoggedRelease| self.notes.get(&r.log_index).cloned().unwrap_or_default();
+                    let (a, b) = (at(first), at(release));
+                    self.bar.suspend(|| {
+                        eprintln!("conflict: ocid {ocid}: release id {id} has two different contents ({a}; {b}); both merged in date order")
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    by_id.insert(id, release);
+                }
+            }
+        }
     }
 
     fn emit(&mut self, finding: &Finding, file: Option<usize>) -> Result<()> {
