@@ -2,6 +2,7 @@
 //! position, the good ones are kept, and the summary counts both.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::path::Path;
 use std::process::Command;
 
 fn mandate(args: &[&str]) -> std::process::Output {
@@ -96,4 +97,13 @@ fn an_unreadable_file_is_named_and_the_other_files_are_imported() {
     assert!(stdout.contains("not imported"), "{stdout}");
     assert!(stdout.contains("total: 2 accepted, 1 rejected"), "{stdout}");
     assert!(stderr.contains("3.jsonl: line 1"), "{stderr}");
+    // The report lists the rejection with its position and reason (the
+    // broken line, `{"ocid":"ocds-x-3","tender":{`, ends at column 29).
+    assert!(mandate(&["-w", ws, "check"]).status.success());
+    assert!(mandate(&["-w", ws, "report"]).status.success());
+    let report = std::fs::read_to_string(Path::new(ws).join("report.html")).unwrap();
+    assert!(
+        report.contains("line 1 (document): invalid JSON at column 29: EOF while parsing an object"),
+        "{report}"
+    );
 }

@@ -16,6 +16,9 @@ pub struct ImportLine {
     pub format: String,
     pub accepted: u64,
     pub rejected: u64,
+    /// The first rejections, `position: field: reason` (all are in the
+    /// database's `rejections` table).
+    pub first_rejections: Vec<String>,
 }
 
 /// Everything the report shows.
@@ -197,7 +200,21 @@ fn imports_table(imports: &[ImportLine]) -> Markup {
         table {
             tr { th { "File" } th { "Format" } th { "Accepted" } th { "Rejected" } }
             @for i in imports {
-                tr { td { code { (i.file) } } td { (i.format) } td.n { (i.accepted) } td.n { (i.rejected) } }
+                tr {
+                    td { code { (i.file) } } td { (i.format) } td.n { (i.accepted) }
+                    td.n {
+                        @if i.first_rejections.is_empty() {
+                            (i.rejected)
+                        } @else {
+                            details {
+                                summary { (i.rejected) }
+                                @for r in &i.first_rejections { (r) br; }
+                                @let more = i.rejected.saturating_sub(i.first_rejections.len() as u64);
+                                @if more > 0 { span.muted { "and " (more) " more (table rejections)" } }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

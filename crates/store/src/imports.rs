@@ -157,6 +157,21 @@ impl Store {
         Ok(())
     }
 
+    /// The first `limit` rejections of an import, in the order they were met.
+    pub fn rejections(&self, import_id: i64, limit: u32) -> Result<Vec<Rejection>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT position, field, reason FROM rejections WHERE import_id = ?1 ORDER BY rowid LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![import_id, limit], |r| {
+            Ok(Rejection {
+                position: r.get(0)?,
+                field: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every import, oldest first.
     pub fn imports(&self) -> Result<Vec<ImportSummary>> {
         let mut stmt = self

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS rejections (
     field     TEXT,
     reason    TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS rejections_by_import ON rejections(import_id);
 CREATE TABLE IF NOT EXISTS confidential (
     idx     INTEGER PRIMARY KEY REFERENCES log_entries(idx),
     salt    BLOB NOT NULL,               -- 32 random bytes

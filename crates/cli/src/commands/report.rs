@@ -27,21 +27,36 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Rejections shown per imported file in the report.
+const SHOWN_REJECTIONS: u32 = 20;
+
 pub fn write_report(store: &Store, output: &Path) -> Result<()> {
     let Some(latest) = store.latest_findings()? else {
         bail!("no check has been run yet; run `mandate check` first");
     };
     let coverage: Coverage = serde_json::from_str(&latest.run.coverage_json)?;
-    let imports: Vec<ImportLine> = store
-        .imports()?
-        .into_iter()
-        .map(|i| ImportLine {
+    let mut imports = Vec::new();
+    for i in store.imports()? {
+        let first_rejections = if i.rejected == 0 {
+            Vec::new()
+        } else {
+            store
+                .rejections(i.id, SHOWN_REJECTIONS)?
+                .into_iter()
+                .map(|r| match r.field {
+                    Some(field) => format!("{}: field {field}: {}", r.position, r.reason),
+                    None => format!("{}: {}", r.position, r.reason),
+                })
+                .collect()
+        };
+        imports.push(ImportLine {
             file: i.file,
             format: i.format,
             accepted: i.accepted,
             rejected: i.rejected,
-        })
-        .collect();
+            first_rejections,
+        });
+    }
     let checkpoints = store.checkpoints()?;
     let root = hex(&store.root());
     let html = mandate_report::render(&ReportInput {

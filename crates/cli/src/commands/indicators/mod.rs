@@ -73,7 +73,9 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         .rules
         .clone()
         .or_else(|| in_workspace.then(|| workspace.join(RULES_DIR)));
-    let (packs, codelists) = load_rules(rules.as_deref())?;
+    let (mut packs, codelists) = load_rules(rules.as_deref())?;
+    // Packs of procedures only (event logs) have nothing to say here.
+    packs.retain(|p| !p.indicators.is_empty());
     let mut checker = Checker::new(&packs).with_codelists(&codelists);
     let verdicts = match &args.verdicts {
         Some(path) => {
