@@ -21,9 +21,8 @@ impl RedFlag for IdenticalBidPrices {
         let mut prices: BTreeMap<(u64, &str), Vec<BTreeSet<Cow<'_, str>>>> = BTreeMap::new();
         let mut compared = 0;
         for bid in bids {
-            match bid_status(bid)? {
-                status if !status.submitted() => continue,
-                _ => {}
+            if !bid_status(bid)?.submitted() {
+                continue;
             }
             let ids = tenderer_ids(bid)?;
             let priced = bid
@@ -44,23 +43,35 @@ impl RedFlag for IdenticalBidPrices {
             );
         }
         let mut tied: BTreeSet<&str> = BTreeSet::new();
-        let mut first: Option<(f64, &str)> = None;
+        let mut first = None;
         for ((bits, currency), sets) in &prices {
             let distinct: BTreeSet<&BTreeSet<Cow<'_, str>>> = sets.iter().collect();
             if distinct.len() > 1 {
                 tied.extend(sets.iter().flatten().map(|t| t.as_ref()));
-                first.get_or_insert((f64::from_bits(*bits), currency));
+                first.get_or_insert((f64::from_bits(*bits), currency, distinct));
             }
         }
-        let Some((price, currency)) = first else {
+        let Some((price, currency, bidders)) = first else {
             return Ok(Verdict::Clean);
         };
-        let names: Vec<&str> = tied.iter().copied().collect();
+        // A consortium is named by its members, `A + B`, so that a tenderer
+        // bidding alone and in a consortium is not read as two tenderers.
+        let labels: Vec<String> = bidders
+            .iter()
+            .map(|set| set.iter().map(|t| t.as_ref()).collect::<Vec<_>>().join(" + "))
+            .collect();
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let who = if bidders.iter().all(|set| set.len() == 1) {
+            "tenderers"
+        } else {
+            "bidders"
+        };
         let mut verdict = Verdict::flag(format!(
-            "Different tenderers ({}) submitted bids of exactly the same price, {}.",
-            and_list(&names),
+            "Different {who} ({}) submitted bids of exactly the same price, {}.",
+            and_list(&labels),
             money(price, currency)
         ));
+        let names: Vec<&str> = tied.iter().copied().collect();
         if let Verdict::Flag(flag) = &mut verdict {
             flag.involved = names.iter().map(|t| format!("tenderer: {t}")).collect();
         }

@@ -26,10 +26,10 @@ impl RedFlag for LowestBidDisqualified {
         let bids = process.bids()?;
         let mut priced = Vec::new();
         for bid in bids {
-            let status = match bid_status(bid)? {
-                status if !status.submitted() => continue,
-                status => status,
-            };
+            let status = bid_status(bid)?;
+            if !status.submitted() {
+                continue;
+            }
             let has_price = bid
                 .value
                 .ok()

@@ -68,6 +68,9 @@ pub struct Args {
 }
 
 pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
+    if let Some(format) = args.format.filter(|f| !is_ocds(*f)) {
+        anyhow::bail!("--format {format}: indicators read ocds-json or ocds-jsonl");
+    }
     let in_workspace = workspace.join(WORKSPACE_CONFIG).exists();
     let rules = args
         .rules
@@ -85,9 +88,6 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         }
         None => None,
     };
-    if let Some(format) = args.format.filter(|f| !is_ocds(*f)) {
-        anyhow::bail!("--format {format}: indicators read ocds-json or ocds-jsonl");
-    }
     let paths = inputs::expand(&args.files, inputs::OCDS_FILES)?;
     let total: u64 = paths
         .iter()
