@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::procurement::WrongType;
+
 /// Distinct unknown values kept per field; the rest are counted together.
 const UNKNOWN_VALUES_KEPT: usize = 50;
 const OTHER_VALUES: &str = "(other values)";
@@ -67,7 +69,23 @@ pub struct Coverage {
     /// By field (`bids.details[].status`...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub codes: BTreeMap<String, CodeCoverage>,
+    /// Members the indicators read that had the wrong JSON type, or a date
+    /// that is not a date-time, by field and problem
+    /// (`tender.value.amount: a string, expected a number`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub wrong_types: BTreeMap<String, WrongTypeCount>,
 }
+
+/// How often one field had one wrong type, and the first processes where.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrongTypeCount {
+    pub count: u64,
+    /// The first few ocids, to find the records.
+    pub examples: Vec<String>,
+}
+
+/// Example processes kept per wrong-typed field.
+const WRONG_TYPE_EXAMPLES: usize = 3;
 
 /// Applies `f` to the entry for `key`, creating it (and allocating the
 /// key) only when missing.
@@ -157,6 +175,27 @@ impl RuleCoverage {
     }
 }
 
+/// `bids.details[3].value` → `bids.details[].value`.
+fn without_indices(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut in_index = false;
+    for c in field.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push(c);
+            }
+            ']' => {
+                in_index = false;
+                out.push(c);
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -214,6 +253,24 @@ impl Coverage {
             .or_default() += 1;
     }
 
+    /// Counts the wrong-typed members of process `ocid`, their array
+    /// indices left out so that one field is one entry.
+    pub(crate) fn wrong_types(&mut self, ocid: &str, wrong: &[WrongType]) {
+        for w in wrong {
+            let key = format!(
+                "{}: {}, expected {}",
+                without_indices(&w.field),
+                w.found,
+                w.expected
+            );
+            let entry = self.wrong_types.entry(key).or_default();
+            entry.count += 1;
+            if entry.examples.len() < WRONG_TYPE_EXAMPLES && !entry.examples.iter().any(|e| e == ocid) {
+                entry.examples.push(ocid.to_string());
+            }
+        }
+    }
+
     pub(crate) fn code_unknown(&mut self, field: &str, value: &str) {
         with(&mut self.codes, field, |codes| {
             count_unknown(&mut codes.unknown, value, 1)
@@ -225,6 +282,27 @@ impl Coverage {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrong_types_are_counted_per_field_without_indices() {
+        let mut coverage = Coverage::default();
+        let wrong = |field: &str| WrongType {
+            field: field.into(),
+            found: "a string",
+            expected: "a number",
+        };
+        coverage.wrong_types(
+            "ocds-1",
+            &[
+                wrong("bids.details[0].value.amount"),
+                wrong("bids.details[1].value.amount"),
+            ],
+        );
+        coverage.wrong_types("ocds-2", &[wrong("bids.details[7].value.amount")]);
+        let entry = &coverage.wrong_types["bids.details[].value.amount: a string, expected a number"];
+        assert_eq!(entry.count, 3);
+        assert_eq!(entry.examples, ["ocds-1", "ocds-2"]);
+    }
 
     #[test]
     fn sources_add_up_per_folder() {

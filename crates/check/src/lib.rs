@@ -11,7 +11,7 @@ pub mod meeting;
 pub mod procedure;
 pub mod procurement;
 
-pub use coverage::{CodeCoverage, Coverage, RuleCoverage, SourceCoverage};
+pub use coverage::{CodeCoverage, Coverage, RuleCoverage, SourceCoverage, WrongTypeCount};
 pub use procedure::{Case, LoggedEvent};
 pub use procurement::{
     read_compiled_line, CompiledLine, ContractingProcess, LoggedRelease, Outcome, VerdictRecord, WrongType,
@@ -210,6 +210,7 @@ impl<'p> Checker<'p> {
     ) -> Vec<Finding> {
         self.wrong.clear();
         self.wrong.extend_from_slice(line.wrong_types());
+        self.coverage.wrong_types(line.ocid(), line.wrong_types());
         self.screen_prepared(line.release(), line.ocid(), source, evidence)
     }
 
@@ -231,6 +232,7 @@ impl<'p> Checker<'p> {
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
         self.wrong = procurement::prepare(&mut release, ocid, self.codelists, &mut self.coverage);
+        self.coverage.wrong_types(ocid, &self.wrong);
         self.screen_prepared(&release, ocid, source, evidence)
     }
 

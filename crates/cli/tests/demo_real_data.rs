@@ -371,6 +371,16 @@ fn findings_per_rule_match_the_independent_oracle() {
     assert_eq!(flagged("bpi.payment-after-final-approval"), PAID_WITHOUT_APPROVAL);
     assert_eq!(flagged("ocds.single-bid"), SINGLE_BID);
     assert_eq!(flagged("ocds.late-bid-won"), LATE_BID_WON);
+
+    // 51 Moldovan releases publish `tender.value.amount` as "" (counted with
+    // Python over data/ocds/moldova): the report names the field.
+    let report = fs::read_to_string(demo.workspace.join("report.html")).unwrap();
+    assert!(
+        report.contains(
+            "<code>tender.value.amount: a string, expected a number</code></td><td class=\"n\">51</td>"
+        ),
+        "the report should list the wrong-typed amounts"
+    );
 }
 
 #[test]

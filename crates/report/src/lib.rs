@@ -164,6 +164,16 @@ fn coverage_table(coverage: &Coverage) -> Markup {
                 }
             }
         }
+        @if !coverage.wrong_types.is_empty() {
+            h3 { "Members of the wrong type" }
+            p.muted { "Members the indicators read that had the wrong JSON type, or a date that is not a date-time: the indicators that need them counted the process as not applicable." }
+            table {
+                tr { th { "Field: problem" } th { "Occurrences" } th { "For example" } }
+                @for (what, n) in &coverage.wrong_types {
+                    tr { td { code { (what) } } td.n { (n.count) } td { (n.examples.join(", ")) } }
+                }
+            }
+        }
     }
 }
 

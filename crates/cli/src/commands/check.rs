@@ -306,4 +306,17 @@ pub fn print_summary(outcome: &CheckOutcome) {
         outcome.findings_file.display()
     );
     print_codes(&outcome.coverage);
+    print_wrong_types(&outcome.coverage);
+}
+
+/// Members the indicators could not read: the indicators that need them
+/// counted the process as not applicable.
+fn print_wrong_types(coverage: &Coverage) {
+    if coverage.wrong_types.is_empty() {
+        return;
+    }
+    println!("  members of the wrong type (the indicators that need them were not applied):");
+    for (what, n) in &coverage.wrong_types {
+        println!("    {what}: {} (e.g. {})", n.count, n.examples.join(", "));
+    }
 }
