@@ -20,6 +20,7 @@ mod ocel;
 mod records;
 mod sniff;
 mod source;
+mod utf8_repair;
 mod xes;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +52,7 @@ pub fn open_with(
     };
     let progress = Arc::new(AtomicU64::new(0));
     let skipped = Arc::new(AtomicU64::new(0));
+    let repaired = Arc::new(AtomicU64::new(0));
     let source = source::open_source(path, Arc::clone(&progress))?;
     let (inner, passes) = match format {
         Format::Xes => (Inner::Xes(Box::new(xes::XesReader::new(source.reader, path))), 1),
@@ -78,6 +80,7 @@ pub fn open_with(
                 path,
                 Arc::clone(&progress),
                 Arc::clone(&skipped),
+                Arc::clone(&repaired),
             )?),
             2,
         ),
@@ -90,6 +93,7 @@ pub fn open_with(
         progress,
         passes,
         skipped,
+        repaired,
     })
 }
 
@@ -111,6 +115,7 @@ pub struct RecordReader {
     progress: Arc<AtomicU64>,
     passes: u64,
     skipped: Arc<AtomicU64>,
+    repaired: Arc<AtomicU64>,
 }
 
 impl RecordReader {
@@ -137,6 +142,13 @@ impl RecordReader {
     /// OCDS linked releases (only a `url`) skipped so far.
     pub fn skipped(&self) -> u64 {
         self.skipped.load(Ordering::Relaxed)
+    }
+
+    /// Byte sequences that were not UTF-8, replaced by U+FFFD so far (OCDS
+    /// JSON documents, where one would otherwise end the file; in JSON
+    /// Lines it rejects its line).
+    pub fn repaired(&self) -> u64 {
+        self.repaired.load(Ordering::Relaxed)
     }
 }
 

@@ -27,6 +27,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{IngestError, RejectedRecord};
 use crate::source::{open_source, LineReader};
+use crate::utf8_repair::Utf8Repair;
 use crate::Item;
 
 const CHANNEL_CAPACITY: usize = 1024;
@@ -365,12 +366,13 @@ impl DocumentReader {
         file: &Path,
         progress: Arc<AtomicU64>,
         skipped: Arc<AtomicU64>,
+        repaired: Arc<AtomicU64>,
     ) -> Result<Self, IngestError> {
         let (tx, rx) = sync_channel(CHANNEL_CAPACITY);
         let path = file.to_path_buf();
         std::thread::Builder::new()
             .name("ocds-json-reader".into())
-            .spawn(move || read_document(first, &path, progress, &skipped, &tx))
+            .spawn(move || read_document(first, &path, progress, &skipped, repaired, &tx))
             .map_err(|cause| IngestError::Thread {
                 path: file.to_path_buf(),
                 cause,
@@ -400,6 +402,7 @@ fn read_document(
     file: &Path,
     progress: Arc<AtomicU64>,
     skipped: &AtomicU64,
+    repaired: Arc<AtomicU64>,
     tx: &SyncSender<Item>,
 ) {
     let mut emit = |item: Item| tx.send(item).is_ok();
@@ -410,7 +413,8 @@ fn read_document(
     };
     let mut keys = TopKeys::default();
     let scouted = Deserializer::deserialize_map(
-        &mut serde_json::Deserializer::from_reader(BufReader::new(first)),
+        // Repairs counted on the second pass only.
+        &mut serde_json::Deserializer::from_reader(BufReader::new(Utf8Repair::new(first, Arc::default()))),
         Scout(&mut keys),
     );
     let kind = keys.kind();
@@ -433,7 +437,8 @@ fn read_document(
             return;
         }
     };
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(source.reader));
+    let reader = Utf8Repair::new(source.reader, repaired);
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
     let result = match kind {
         DocKind::Release => Value::deserialize(&mut de).map(|doc| {
             emit(release_item(&ctx, doc, "release".into(), false, None));

@@ -326,3 +326,36 @@ fn record_with_only_a_versioned_release_is_rejected() {
         "record has neither compiledRelease nor releases"
     );
 }
+
+#[test]
+fn bytes_that_are_not_utf8_in_a_json_document_are_replaced_and_counted() {
+    // A Latin-1 `é` in the second of three releases: without repair the
+    // second and third releases would be lost.
+    let release = |n: u8, title: &[u8]| {
+        let mut r = format!(r#"{{"ocid":"ocds-u-{n}","id":"1","tender":{{"title":""#).into_bytes();
+        r.extend_from_slice(title);
+        r.extend_from_slice(b"\"}}");
+        r
+    };
+    let mut doc = b"{\"releases\":[".to_vec();
+    doc.extend(release(1, b"ok"));
+    doc.push(b',');
+    doc.extend(release(2, b"caf\xe9"));
+    doc.push(b',');
+    doc.extend(release(3, b"ok"));
+    doc.extend_from_slice(b"]}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "latin1.json", &doc);
+    let mut reader = open(&path, None).unwrap();
+    let items: Vec<Item> = reader.by_ref().collect();
+    assert_eq!(items.len(), 3);
+    let Ok(SourcedRecord {
+        record: Record::OcdsRelease(second),
+        ..
+    }) = &items[1]
+    else {
+        panic!("{:?}", items[1]);
+    };
+    assert_eq!(second.release["tender"]["title"], "caf\u{FFFD}");
+    assert_eq!(reader.repaired(), 1);
+}

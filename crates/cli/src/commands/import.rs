@@ -297,6 +297,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         }
     }
     totals = batch.commit(store, import_id, totals)?;
+    super::indicators::report_repaired(&bar, &name, reader.repaired());
     bar.finish_and_clear();
     if shown > SHOWN_REJECTIONS {
         eprintln!("rejected: ... and {} more in {name}", shown - SHOWN_REJECTIONS);

@@ -212,6 +212,17 @@ struct FastTally {
     leftovers: HashSet<u64>,
 }
 
+/// Says how many byte sequences of a file were not UTF-8 and were replaced.
+pub(crate) fn report_repaired(bar: &ProgressBar, name: &str, repaired: u64) {
+    if repaired > 0 {
+        bar.suspend(|| {
+            eprintln!(
+                "note: {name}: {repaired} invalid UTF-8 sequence(s) replaced by U+FFFD (is the file in another encoding?)"
+            )
+        });
+    }
+}
+
 fn is_ocds(format: Format) -> bool {
     matches!(format, Format::OcdsJson | Format::OcdsJsonLines)
 }
@@ -337,6 +348,7 @@ impl<W: Write> Screening<'_, W> {
             self.bar
                 .suspend(|| eprintln!("rejected: {name}: ... and {more} more"));
         }
+        report_repaired(&self.bar, &name, reader.repaired());
         if reader.skipped() > 0 {
             let skipped = reader.skipped();
             self.bar.suspend(|| {
