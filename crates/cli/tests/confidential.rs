@@ -97,3 +97,51 @@ fn confidential_records_are_committed_disclosed_and_verified() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not confidential"));
 }
+
+#[test]
+fn hidden_content_changed_in_the_database_fails_log_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    assert!(Command::new(env!("CARGO_BIN_EXE_mandate"))
+        .arg("init")
+        .arg(&ws)
+        .status()
+        .unwrap()
+        .success());
+    let input = dir.path().join("secret.jsonl");
+    std::fs::write(
+        &input,
+        "{\"ocid\":\"ocds-secret-1\",\"id\":\"1\",\"tender\":{\"numberOfTenderers\":1}}\n\
+         {\"ocid\":\"ocds-secret-2\",\"id\":\"1\",\"tender\":{\"numberOfTenderers\":2}}\n",
+    )
+    .unwrap();
+    assert!(
+        mandate(&ws, &["import", "--confidential", input.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(mandate(&ws, &["log", "verify"]).status.success());
+    // The operator edits the second record's hidden content: the log's
+    // entries and leaf hashes are untouched, so only the commitment tells.
+    let conn = rusqlite::Connection::open(ws.join("mandate.db")).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE confidential SET content = replace(content, '\"numberOfTenderers\":2', '\"numberOfTenderers\":1') WHERE idx = 1",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let out = mandate(&ws, &["log", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains("confidential entry 1: its hidden content no longer matches the logged commitment"),
+        "{report}"
+    );
+    assert!(!report.contains("confidential entry 0"), "{report}");
+}

@@ -15,6 +15,23 @@ pub(crate) fn insert(tx: &Connection, index: u64, hidden: &Hidden) -> Result<()>
 }
 
 impl Store {
+    /// Every hidden half, by entry index, for verification (not a
+    /// disclosure: nothing leaves the database).
+    pub fn for_each_hidden(&self, mut visit: impl FnMut(u64, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idx, salt, content FROM confidential ORDER BY idx")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            // Read as bytes whatever the column's type: a hand-edited row may
+            // hold text where a blob was written.
+            let salt = row.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
+            let content = row.get_ref(2)?.as_bytes().unwrap_or_default().to_vec();
+            visit(row.get(0)?, &salt, &content)?;
+        }
+        Ok(())
+    }
+
     /// The hidden half of entry `index`, recording that it was disclosed.
     /// `None` if the entry is not confidential.
     pub fn disclose(&self, index: u64, now: &str) -> Result<Option<Hidden>> {

@@ -11,9 +11,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use mandate_ledger::checkpoint::{open_checkpoint, sign_checkpoint, Checkpoint};
+use mandate_ledger::commitment::commit;
 use mandate_ledger::merkle::{leaf_hash, CompactRange};
 use mandate_ledger::note::{Signer, Verifier};
 use mandate_ledger::tiles::{hashes_to_bytes, FullTile, TileEdge};
+use mandate_model::Record;
 use mandate_store::{Store, StoredCheckpoint};
 
 use super::import::hex;
@@ -231,6 +233,28 @@ impl TileCheck {
 /// Recompute every leaf hash from the stored bodies, rebuild the tree, and
 /// compare its root at each checkpoint's size with what the checkpoint signed;
 /// also check the stored tiles against the stored leaf hashes.
+/// Confidential records: the content kept in the database must still be the
+/// one the logged commitment binds, or checks would run on changed data
+/// that the log cannot show.
+fn verify_hidden(store: &Store, problems: &mut Vec<String>) -> Result<()> {
+    store.for_each_hidden(|index, salt, content| {
+        let logged = store
+            .entry(index)?
+            .and_then(|body| serde_json::from_slice::<Record>(&body).ok());
+        let problem = match (logged, <[u8; 32]>::try_from(salt)) {
+            (Some(Record::Commitment(c)), Ok(salt)) if c.commitment == hex(&commit(&salt, content)) => None,
+            (Some(Record::Commitment(_)), Ok(_)) => Some("its hidden content no longer matches the logged commitment: it was changed after it was logged"),
+            (Some(Record::Commitment(_)), Err(_)) => Some("its salt is not 32 bytes"),
+            _ => Some("hidden content is stored for it, but the log holds no commitment there"),
+        };
+        if let Some(problem) = problem {
+            problems.push(format!("confidential entry {index}: {problem}"));
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut checkpoints: Vec<(StoredCheckpoint, Checkpoint)> = Vec::new();
@@ -297,6 +321,7 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
         problems.push("the saved tree state disagrees with the entries".into());
     }
     problems.extend(tile_problems);
+    verify_hidden(store, &mut problems)?;
     Ok(VerifyReport {
         size: frontier.size(),
         root: frontier.root(),
