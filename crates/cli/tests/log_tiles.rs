@@ -101,9 +101,15 @@ impl Log {
 
     /// Writes `value` as a proof file and checks it with `verify-proof`.
     fn verify_value(&self, name: &str, value: &Value) -> Result<String, String> {
+        self.verify_value_with(name, value, &[])
+    }
+
+    fn verify_value_with(&self, name: &str, value: &Value, flags: &[&str]) -> Result<String, String> {
         let file = self.path(name);
         std::fs::write(&file, serde_json::to_string_pretty(value).unwrap()).unwrap();
-        let all = self.log(&["verify-proof", file.to_str().unwrap()]);
+        let mut args = vec!["verify-proof", file.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let all = self.log(&args);
         let out = mandate(&all.iter().map(String::as_str).collect::<Vec<_>>());
         match out.status.code() {
             Some(0) => Ok(stdout(&out)),
@@ -171,11 +177,14 @@ fn inclusion_proofs_round_trip_and_tampering_is_caught() {
     let reason = log.verify_value("swapped.json", &swapped).unwrap_err();
     assert!(reason.contains("checkpoint is for tree size 3000"), "{reason}");
 
-    // Without a checkpoint of that size the proof still checks, but says the root is unsigned.
+    // Without a checkpoint of that size the proof fails: its root is only
+    // the prover's word. With --unsigned the path alone is checked.
     let unsigned: Value = serde_json::from_str(&log.ok(&["prove", "5", "--size", "3100"])).unwrap();
     assert!(unsigned["checkpoint"].is_null());
+    let reason = log.verify_value("unsigned.json", &unsigned).unwrap_err();
+    assert!(reason.contains("no signed checkpoint in the proof"), "{reason}");
     assert!(log
-        .verify_value("unsigned.json", &unsigned)
+        .verify_value_with("unsigned.json", &unsigned, &["--unsigned"])
         .unwrap()
         .contains("not authenticated"));
 
@@ -238,8 +247,9 @@ fn consistency_proofs_between_checkpoints_verify() {
     assert!(log.verify_value("c3.json", &changed).is_err());
 
     let trivial: Value = serde_json::from_str(&log.ok(&["consistency", "0", "17"])).unwrap();
+    assert!(log.verify_value("c4.json", &trivial).is_err());
     assert!(log
-        .verify_value("c4.json", &trivial)
+        .verify_value_with("c4.json", &trivial, &["--unsigned"])
         .unwrap()
         .contains("not authenticated"));
 }

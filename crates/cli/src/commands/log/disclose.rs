@@ -30,6 +30,9 @@ pub struct VerifyDisclosureArgs {
     /// The log's public key (verifier key text, or a file holding it); default: the workspace's keys/log.pub.
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
+    /// Accept an inclusion proof without a signed checkpoint (its root is then unauthenticated).
+    #[arg(long)]
+    pub unsigned: bool,
 }
 
 /// A disclosure: the inclusion proof of the commitment entry, plus what it commits to.
@@ -76,7 +79,7 @@ pub fn verify_disclosure(workspace_dir: &Path, args: VerifyDisclosureArgs) -> Re
         Err(e) => Ok(Err(format!("not a disclosure: {e}"))),
         Ok(d) => match check_commitment(&d) {
             Err(reason) => Ok(Err(reason)),
-            Ok(()) => check_inclusion(&d.inclusion, key).map(|checked| {
+            Ok(()) => check_inclusion(&d.inclusion, key, args.unsigned).map(|checked| {
                 checked.map(|message| format!("the disclosed record is the one committed to; {message}"))
             }),
         },

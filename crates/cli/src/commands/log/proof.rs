@@ -41,6 +41,10 @@ pub struct VerifyProofArgs {
     /// checkpoints in the proof; default: the workspace's keys/log.pub.
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
+    /// Accept a proof without a signed checkpoint, checking its Merkle path alone (its root
+    /// is then only the prover's word).
+    #[arg(long)]
+    pub unsigned: bool,
 }
 
 /// Output of `prove`: everything needed to check one entry against a signed root.
@@ -204,8 +208,8 @@ pub fn verify_proof(workspace_dir: &Path, args: VerifyProofArgs) -> Result<ExitC
             }
         });
     let outcome = match outcome {
-        Ok(Proof::Inclusion(p)) => check_inclusion(&p, key)?,
-        Ok(Proof::Consistency(p)) => check_consistency(&p, key)?,
+        Ok(Proof::Inclusion(p)) => check_inclusion(&p, key, args.unsigned)?,
+        Ok(Proof::Consistency(p)) => check_consistency(&p, key, args.unsigned)?,
         Err(reason) => Err(reason),
     };
     match outcome {
@@ -245,7 +249,18 @@ fn check_note(note: &str, size: u64, root: &Hash, verifier: &Verifier, what: &st
 /// did not, `Err` could not be attempted (no key).
 pub(super) type Outcome = Result<Result<String, String>>;
 
-pub(super) fn check_inclusion(p: &InclusionJson, key: impl FnOnce() -> Result<Verifier>) -> Outcome {
+/// Why a proof without a signed checkpoint fails unless `--unsigned`: anyone
+/// can build a tree, and a path to a root nobody signed proves nothing
+/// about the log.
+const UNSIGNED: &str =
+    "no signed checkpoint in the proof: its root is not authenticated, so it proves nothing \
+     about the log (prove against a size that has a checkpoint, or pass --unsigned to check the path alone)";
+
+pub(super) fn check_inclusion(
+    p: &InclusionJson,
+    key: impl FnOnce() -> Result<Verifier>,
+    unsigned: bool,
+) -> Outcome {
     let checked = (|| {
         let claimed_leaf = parse_hash("leaf_hash", &p.leaf_hash)?;
         let root = parse_hash("root", &p.root)?;
@@ -272,6 +287,9 @@ pub(super) fn check_inclusion(p: &InclusionJson, key: impl FnOnce() -> Result<Ve
         Err(reason) => return Ok(Err(reason)),
     };
     let Some(note) = &p.checkpoint else {
+        if !unsigned {
+            return Ok(Err(UNSIGNED.into()));
+        }
         return Ok(Ok(format!(
             "entry {} is in the tree of size {} with root {} (no signed checkpoint in the proof: the root \
              itself is not authenticated)",
@@ -292,7 +310,7 @@ pub(super) fn check_inclusion(p: &InclusionJson, key: impl FnOnce() -> Result<Ve
     )
 }
 
-fn check_consistency(p: &ConsistencyJson, key: impl FnOnce() -> Result<Verifier>) -> Outcome {
+fn check_consistency(p: &ConsistencyJson, key: impl FnOnce() -> Result<Verifier>, unsigned: bool) -> Outcome {
     let checked = (|| {
         let old_root = parse_hash("old_root", &p.old_root)?;
         let new_root = parse_hash("new_root", &p.new_root)?;
@@ -318,6 +336,9 @@ fn check_consistency(p: &ConsistencyJson, key: impl FnOnce() -> Result<Verifier>
         (&p.new_checkpoint, p.new_size, &new_root, "new_checkpoint"),
     ];
     if notes.iter().all(|(note, ..)| note.is_none()) {
+        if !unsigned {
+            return Ok(Err(UNSIGNED.into()));
+        }
         message.push_str(" (no signed checkpoints in the proof: the roots themselves are not authenticated)");
         return Ok(Ok(message));
     }
