@@ -435,17 +435,16 @@ fn an_entry_too_large_for_a_bundle_is_named_on_export() {
     std::fs::write(&file, proof).unwrap();
     ok(&["-w", ws, "log", "verify-proof", file.to_str().unwrap()]);
     // ...entry bundles do: a 2-byte length prefix.
-    let out = mandate(&[
-        "-w",
-        ws,
-        "log",
-        "export-tiles",
-        dir.path().join("t").to_str().unwrap(),
-    ]);
+    let tiles = dir.path().join("t");
+    let out = mandate(&["-w", ws, "log", "export-tiles", tiles.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let reason = stderr(&out);
     assert!(
-        reason.contains("entry 1 has") && reason.contains("at most 65535 bytes"),
+        reason.contains("1 entries are longer than the 65535 bytes")
+            && reason.contains("the first entry 1 with 70")
+            && reason.contains("nothing was written"),
         "{reason}"
     );
+    // Refused before writing: no half-made copy for a client to trip on.
+    assert!(!tiles.exists());
 }

@@ -128,6 +128,16 @@ impl Store {
         Ok(())
     }
 
+    /// Entries among the first `size` whose body is longer than `limit`
+    /// bytes, with their lengths (a tile's entry bundle holds at most 65,535).
+    pub fn entries_longer_than(&self, limit: usize, size: u64) -> Result<Vec<(u64, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT idx, length(body) FROM log_entries WHERE idx < ?1 AND length(body) > ?2 ORDER BY idx",
+        )?;
+        let rows = stmt.query_map(params![size, limit as u64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The body of one entry.
     pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>> {
         Ok(self

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use mandate_ingest::{CsvColumns, Format, RejectedRecord};
 use mandate_ledger::commitment::{commit, new_salt};
+use mandate_ledger::tiles::MAX_ENTRY_SIZE;
 use mandate_model::canonical::to_canonical_json;
 use mandate_model::{Commitment, Record, SourcedRecord};
 use mandate_store::{Hidden, ImportState, NewRecord, Rejection, Store};
@@ -272,6 +273,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         ..Batch::default()
     };
     let mut shown = 0;
+    let mut oversized = 0u64;
     let mut totals = (0u64, 0u64);
     let mut to_skip = skip;
     while let Some(item) = reader.next() {
@@ -281,7 +283,11 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         }
         batch.consumed += 1;
         match item {
-            Ok(record) => batch.records.push(prepare(&record, options.confidential)?),
+            Ok(record) => {
+                let prepared = prepare(&record, options.confidential)?;
+                oversized += u64::from(prepared.body.len() > MAX_ENTRY_SIZE);
+                batch.records.push(prepared);
+            }
             Err(rejected) => {
                 if shown < SHOWN_REJECTIONS {
                     bar.suspend(|| eprintln!("rejected: {rejected}"));
@@ -298,6 +304,14 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
     }
     totals = batch.commit(store, import_id, totals)?;
     super::indicators::report_repaired(&bar, &name, reader.repaired());
+    if oversized > 0 {
+        bar.suspend(|| {
+            eprintln!(
+                "note: {name}: {oversized} record(s) longer than {MAX_ENTRY_SIZE} bytes: logged and checked, but \
+                 `log export-tiles` cannot publish them (a C2SP entry bundle holds at most {MAX_ENTRY_SIZE} bytes)"
+            )
+        });
+    }
     bar.finish_and_clear();
     if shown > SHOWN_REJECTIONS {
         eprintln!("rejected: ... and {} more in {name}", shown - SHOWN_REJECTIONS);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use mandate_ledger::tiles::{bundles_for_size, encode_bundle, tiles_for_size};
+use mandate_ledger::tiles::{bundles_for_size, encode_bundle, tiles_for_size, MAX_ENTRY_SIZE};
 use serde::Serialize;
 
 use crate::workspace::Workspace;
@@ -73,6 +73,16 @@ pub fn run(workspace_dir: &Path, args: Args) -> Result<ExitCode> {
     let store = Workspace::open(workspace_dir)?.store()?;
     let checkpoint = super::latest_checkpoint(&store)?;
     let size = checkpoint.size;
+    // Checked before anything is written, so that a refused export leaves
+    // no half-written copy behind.
+    let too_large = store.entries_longer_than(MAX_ENTRY_SIZE, size)?;
+    if let Some((index, len)) = too_large.first() {
+        bail!(
+            "cannot write the log as tiles: {} entries are longer than the {MAX_ENTRY_SIZE} bytes an entry \
+             bundle holds (C2SP tlog-tiles), the first entry {index} with {len} bytes; nothing was written",
+            too_large.len()
+        );
+    }
     let mut summary = Summary {
         dir: args.dir.display().to_string(),
         size,
