@@ -101,6 +101,16 @@ fn show_lists_a_positions_powers_with_limits_and_what_binds_it() {
     let text = stdout(&out);
     assert!(text.contains("cn.top-leader-not-in-charge"), "{text}");
 
+    // The Cedar policies shown are this position's, even for a power that
+    // other positions hold too (fund approval: the finance and police heads).
+    let out = mandate(&["rules", "show", "pos.finance-head", "--cedar"], &city_rules());
+    let text = stdout(&out);
+    assert!(
+        text.contains("principal == Position::\"pos.finance-head\""),
+        "{text}"
+    );
+    assert!(!text.contains("Position::\"pos.psb-head\""), "{text}");
+
     let out = mandate(&["rules", "show", "pos.nobody"], &city_rules());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pos.nobody"));
@@ -131,6 +141,12 @@ fn explain_a_permitted_act_names_the_power() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("PERMITTED"), "{text}");
     assert!(text.contains("qinghe.dept.fund-approval"), "{text}");
+    // The deciding policy is the finance head's own.
+    assert!(
+        text.contains("principal == Position::\"pos.finance-head\""),
+        "{text}"
+    );
+    assert!(!text.contains("Position::\"pos.psb-head\""), "{text}");
 }
 
 #[test]

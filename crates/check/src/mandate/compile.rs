@@ -62,8 +62,10 @@ struct CompiledPosition {
     /// only those that can apply to an act.
     by_matter: HashMap<Matter, MatterPolicies>,
     candidates: Vec<Candidate>,
-    /// Every policy id of the position, in order, for review.
-    policy_ids: Vec<String>,
+    /// Every policy of the position, id and Cedar text, in order, for
+    /// review and explanations (a power held by several positions has a
+    /// policy per position, under one id).
+    policies: Vec<(String, String)>,
 }
 
 /// The policy sets of one position for one matter.
@@ -88,8 +90,6 @@ pub struct Mandate {
     prohibitions: BTreeMap<String, Cited>,
     recusal: Option<(Cited, mandate_rules::Recusal)>,
     powers: BTreeMap<String, (Power, String)>,
-    /// Cedar text of every policy, by policy id, for explanations.
-    texts: HashMap<String, String>,
     authorizer: Authorizer,
     types: Types,
 }
@@ -208,7 +208,6 @@ impl Mandate {
             })
             .collect();
 
-        let mut texts = HashMap::new();
         let mut positions = HashMap::new();
         for position in packs.iter().flat_map(|p| &p.positions) {
             let mut candidates = Vec::new();
@@ -253,7 +252,7 @@ impl Mandate {
                 .iter()
                 .map(|m| (*m, MatterPolicies::default()))
                 .collect();
-            let mut policy_ids = Vec::new();
+            let mut policies = Vec::new();
             for candidate in &candidates {
                 let id = match &candidate.delegation {
                     Some(d) => format!("delegation:{d}"),
@@ -269,8 +268,7 @@ impl Mandate {
                 let sets = by_matter.entry(candidate.matter).or_default();
                 add(&mut sets.decide, &permit)?;
                 add(&mut sets.grants, &permit)?;
-                policy_ids.push(id.clone());
-                texts.insert(id, text);
+                policies.push((id, text));
             }
             for prohibition in packs.iter().flat_map(|p| &p.prohibitions) {
                 if !prohibition.concerns(position) {
@@ -284,8 +282,7 @@ impl Mandate {
                 for matter in &prohibition.matters {
                     add(&mut by_matter.entry(*matter).or_default().decide, &forbid)?;
                 }
-                policy_ids.push(id.clone());
-                texts.insert(id, text);
+                policies.push((id, text));
             }
             if let Some((cited, _)) = &recusal {
                 let id = format!("recusal:{}", cited.id);
@@ -294,8 +291,7 @@ impl Mandate {
                 for sets in by_matter.values_mut() {
                     add(&mut sets.decide, &forbid)?;
                 }
-                policy_ids.push(id.clone());
-                texts.insert(id, text);
+                policies.push((id, text));
             }
             positions.insert(
                 position.id.clone(),
@@ -303,7 +299,7 @@ impl Mandate {
                     position: position.clone(),
                     by_matter,
                     candidates,
-                    policy_ids,
+                    policies,
                 },
             );
         }
@@ -348,7 +344,6 @@ impl Mandate {
             prohibitions,
             recusal,
             powers,
-            texts,
             authorizer: Authorizer::new(),
             types,
         })
@@ -465,7 +460,7 @@ impl Mandate {
         if explain {
             verdict.policies = reasons
                 .iter()
-                .filter_map(|id| self.texts.get(id).map(|t| (id.clone(), t.clone())))
+                .filter_map(|id| position.policies.iter().find(|(p, _)| p == id).cloned())
                 .collect();
         }
         let who = format!("{} as {}", act.actor, position.position.id);
@@ -523,12 +518,7 @@ impl Mandate {
     pub fn policies_of(&self, position: &str) -> Vec<(String, String)> {
         self.positions
             .get(position)
-            .map(|p| {
-                p.policy_ids
-                    .iter()
-                    .filter_map(|id| self.texts.get(id).map(|t| (id.clone(), t.clone())))
-                    .collect()
-            })
+            .map(|p| p.policies.clone())
             .unwrap_or_default()
     }
 
