@@ -448,3 +448,26 @@ fn an_entry_too_large_for_a_bundle_is_named_on_export() {
     // Refused before writing: no half-made copy for a client to trip on.
     assert!(!tiles.exists());
 }
+
+#[test]
+fn an_entry_removed_from_the_database_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    ok(&["init", ws]);
+    let input = dir.path().join("three.jsonl");
+    std::fs::write(
+        &input,
+        "{\"ocid\":\"o-1\",\"id\":\"1\"}\n{\"ocid\":\"o-2\",\"id\":\"1\"}\n{\"ocid\":\"o-3\",\"id\":\"1\"}\n",
+    )
+    .unwrap();
+    ok(&["-w", ws, "import", input.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(Path::new(ws).join("mandate.db")).unwrap();
+    // As someone editing the file would: without the foreign keys.
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM log_entries WHERE idx = 1;")
+        .unwrap();
+    drop(conn);
+    let out = mandate(&["-w", ws, "log", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "a failed verification, not an error");
+    assert!(stderr(&out).contains("entry 1 is missing"), "{}", stderr(&out));
+}

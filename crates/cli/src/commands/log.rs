@@ -102,7 +102,17 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
         }
         LogCommand::Verify(VerifyArgs { tiles: None, key }) => {
             let workspace = Workspace::open(workspace_dir)?;
-            let store = workspace.store()?;
+            let store = match workspace.store() {
+                Ok(store) => store,
+                // A log whose stored state no longer adds up (an entry
+                // removed, the tree state rewritten) fails verification.
+                Err(e) if is_corrupt(&e) => {
+                    eprintln!("FAILED: {e:#}");
+                    eprintln!("The log does NOT verify.");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e),
+            };
             let verifier = match key {
                 Some(key) => verifier_from_arg(&key)?,
                 None => workspace.verifier()?,
@@ -233,6 +243,15 @@ impl TileCheck {
 /// Recompute every leaf hash from the stored bodies, rebuild the tree, and
 /// compare its root at each checkpoint's size with what the checkpoint signed;
 /// also check the stored tiles against the stored leaf hashes.
+fn is_corrupt(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<mandate_store::StoreError>(),
+            Some(mandate_store::StoreError::CorruptState(_))
+        )
+    })
+}
+
 /// Confidential records: the content kept in the database must still be the
 /// one the logged commitment binds, or checks would run on changed data
 /// that the log cannot show.
