@@ -72,6 +72,10 @@ impl RecordsReader {
             Some(_) => {}
         }
         match serde_json::from_value::<Record>(value) {
+            Ok(Record::Act(act)) if act.amount.is_some_and(|m| m.amount < 0.0) => reject(
+                Some("amount.amount"),
+                "negative: an act's amount is what it commits, 0 or more".into(),
+            ),
             Ok(record) => Ok(SourcedRecord { record, position }),
             Err(e) => {
                 let message = without_position(&e);
@@ -136,6 +140,23 @@ mod tests {
             .unwrap()
             .map(|item| item.map(|r| r.record.record_id()).map_err(|e| e.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_negative_amount_is_rejected_with_its_field() {
+        let act = |amount: &str| {
+            format!(
+                r#"{{"kind":"act","id":"a","actor":"p","matter":"fund_approval","organisation":"o","time":"2025-01-02T10:00:00+08:00","amount":{{"amount":{amount},"currency":"CNY"}}}}"#
+            )
+        };
+        let items = read(&format!("{}\n{}\n", act("-100.0"), act("0")));
+        assert!(
+            items[0]
+                .as_ref()
+                .is_err_and(|e| e.contains("line 1 (record 1): field amount.amount: negative")),
+            "{items:?}"
+        );
+        assert_eq!(items[1], Ok("act:a".into()));
     }
 
     #[test]
