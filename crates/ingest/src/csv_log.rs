@@ -124,10 +124,7 @@ impl CsvReader {
     }
 
     fn event(&self, line: u64) -> Item {
-        let position = Position {
-            line: Some(line),
-            locator: format!("line {line}"),
-        };
+        let position = row_position(line);
         let cell = |i: usize| self.record.get(i).map(str::trim).filter(|v| !v.is_empty());
         let reject = |i: usize, reason: &str| {
             Err(RejectedRecord::new(
@@ -217,19 +214,12 @@ impl Iterator for CsvReader {
                 let line = e.position().map_or(0, |p| p.line());
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     self.done = true;
-                    let position = Position {
-                        line: Some(line),
-                        locator: format!("line {line}"),
-                    };
-                    return Some(Err(RejectedRecord::fatal(&self.file, position, e)));
+                    return Some(Err(RejectedRecord::fatal(&self.file, row_position(line), e)));
                 }
                 // A row that is not valid UTF-8: reject it, go on.
                 Some(Err(RejectedRecord::new(
                     &self.file,
-                    Position {
-                        line: Some(line),
-                        locator: format!("line {line}"),
-                    },
+                    row_position(line),
                     None,
                     e.to_string(),
                 )))
@@ -348,6 +338,14 @@ fn process_name(path: &Path) -> String {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("events");
     let name = name.strip_suffix(".gz").unwrap_or(name);
     name.strip_suffix(".csv").unwrap_or(name).to_string()
+}
+
+/// A data row's place: its line in the file and its number after the header.
+fn row_position(line: u64) -> Position {
+    Position {
+        line: Some(line),
+        locator: format!("row {}", line.saturating_sub(1)),
+    }
 }
 
 #[cfg(test)]
