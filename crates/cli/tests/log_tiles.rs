@@ -471,3 +471,44 @@ fn an_entry_removed_from_the_database_fails_verify() {
     assert_eq!(out.status.code(), Some(1), "a failed verification, not an error");
     assert!(stderr(&out).contains("entry 1 is missing"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_rewritten_database_fails_against_a_checkpoint_held_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let ws = ws.to_str().unwrap();
+    ok(&["init", ws]);
+    let import = |name: &str, ocids: [&str; 3]| {
+        let input = dir.path().join(name);
+        let lines: Vec<String> = ocids
+            .iter()
+            .map(|o| format!("{{\"ocid\":\"{o}\",\"id\":\"1\"}}"))
+            .collect();
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        ok(&["-w", ws, "import", input.to_str().unwrap()]);
+    };
+    import("first.jsonl", ["o-1", "o-2", "o-3"]);
+    // An auditor keeps the signed checkpoint of size 3.
+    let held = dir.path().join("held-checkpoint");
+    std::fs::write(&held, ok(&["-w", ws, "log", "checkpoint"])).unwrap();
+    // The operator, who holds the signing key, rewrites the whole history.
+    let conn = rusqlite::Connection::open(Path::new(ws).join("mandate.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; DELETE FROM records; DELETE FROM log_entries; DELETE FROM log_state;
+         DELETE FROM log_tiles; DELETE FROM checkpoints; DELETE FROM rejections; DELETE FROM imports;",
+    )
+    .unwrap();
+    drop(conn);
+    import("other.jsonl", ["o-7", "o-8", "o-9"]);
+    ok(&["-w", ws, "log", "checkpoint"]);
+    // The database agrees with itself...
+    ok(&["-w", ws, "log", "verify"]);
+    // ...not with the checkpoint it no longer has.
+    let out = mandate(&["-w", ws, "log", "verify", "--checkpoint", held.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("checkpoint at size 3: signed root"),
+        "{}",
+        stderr(&out)
+    );
+}

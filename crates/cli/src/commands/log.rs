@@ -73,6 +73,10 @@ pub struct VerifyArgs {
     /// keys/log.pub.
     #[arg(long, value_name = "KEY")]
     pub key: Option<String>,
+    /// A signed checkpoint held outside this database (saved from an earlier `publish`, from a
+    /// witness, from a report): the log must still agree with it. Repeatable.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
 }
 
 pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
@@ -96,11 +100,16 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
         LogCommand::Verify(VerifyArgs {
             tiles: Some(source),
             key,
+            ..
         }) => {
             let verifier = verifier(workspace_dir, key.as_deref())?;
             remote::run(&source, &verifier)
         }
-        LogCommand::Verify(VerifyArgs { tiles: None, key }) => {
+        LogCommand::Verify(VerifyArgs {
+            tiles: None,
+            key,
+            checkpoints: held,
+        }) => {
             let workspace = Workspace::open(workspace_dir)?;
             let store = match workspace.store() {
                 Ok(store) => store,
@@ -117,7 +126,13 @@ pub fn run(workspace_dir: &Path, command: LogCommand) -> Result<ExitCode> {
                 Some(key) => verifier_from_arg(&key)?,
                 None => workspace.verifier()?,
             };
-            let report = verify(&store, &verifier)?;
+            let mut held_notes = Vec::new();
+            for file in &held {
+                let note = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                held_notes.push((file.display().to_string(), note));
+            }
+            let report = verify(&store, &verifier, &held_notes)?;
             for problem in &report.problems {
                 eprintln!("FAILED: {problem}");
             }
@@ -274,9 +289,26 @@ fn verify_hidden(store: &Store, problems: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
+/// Verifies the stored log against its own signed checkpoints and against
+/// `held` ones (name, note text) kept elsewhere: a database rewritten with
+/// its checkpoints agrees with itself, not with a checkpoint it never saw.
+pub fn verify(store: &Store, verifier: &Verifier, held: &[(String, String)]) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut checkpoints: Vec<(StoredCheckpoint, Checkpoint)> = Vec::new();
+    for (name, note) in held {
+        match open_checkpoint(note, verifier) {
+            Ok(signed) => checkpoints.push((
+                StoredCheckpoint {
+                    size: signed.size,
+                    root: signed.root,
+                    note: note.clone(),
+                    created_at: name.clone(),
+                },
+                signed,
+            )),
+            Err(e) => problems.push(format!("checkpoint {name}: signature does not verify: {e}")),
+        }
+    }
     for stored in store.checkpoints()? {
         match open_checkpoint(&stored.note, verifier) {
             Ok(signed) => checkpoints.push((stored, signed)),
@@ -286,6 +318,7 @@ pub fn verify(store: &Store, verifier: &Verifier) -> Result<VerifyReport> {
             )),
         }
     }
+    checkpoints.sort_by_key(|(_, signed)| signed.size);
     let mut pending = checkpoints.iter().peekable();
     let mut frontier = CompactRange::new();
     let mut tiles = TileCheck {
