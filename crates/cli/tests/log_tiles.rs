@@ -412,41 +412,56 @@ fn new_commands_explain_themselves() {
 }
 
 #[test]
-fn an_entry_too_large_for_a_bundle_is_named_on_export() {
+fn a_record_too_long_for_a_tile_entry_is_logged_as_a_commitment_and_disclosed() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let ws = ws.to_str().unwrap();
     ok(&["init", ws]);
     let input = dir.path().join("big.jsonl");
     let title = "x".repeat(70_000);
+    let big = format!(
+        "{{\"ocid\":\"ocds-t-1\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tender\":{{\"title\":\"{title}\"}}}}"
+    );
     std::fs::write(
         &input,
-        format!(
-            "{{\"ocid\":\"ocds-t-0\",\"id\":\"0\",\"date\":\"2020-01-01T00:00:00Z\"}}\n\
-             {{\"ocid\":\"ocds-t-1\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tender\":{{\"title\":\"{title}\"}}}}\n"
-        ),
+        format!("{{\"ocid\":\"ocds-t-0\",\"id\":\"0\",\"date\":\"2020-01-01T00:00:00Z\"}}\n{big}\n"),
     )
     .unwrap();
-    ok(&["-w", ws, "import", input.to_str().unwrap()]);
-    ok(&["-w", ws, "log", "checkpoint"]);
-    // Proofs do not care about size...
-    let proof = ok(&["-w", ws, "log", "prove", "1"]);
-    let file = dir.path().join("p.json");
-    std::fs::write(&file, proof).unwrap();
-    ok(&["-w", ws, "log", "verify-proof", file.to_str().unwrap()]);
-    // ...entry bundles do: a 2-byte length prefix.
-    let tiles = dir.path().join("t");
-    let out = mandate(&["-w", ws, "log", "export-tiles", tiles.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let reason = stderr(&out);
+    let out = mandate(&["-w", ws, "import", input.to_str().unwrap()]);
+    assert!(out.status.success());
     assert!(
-        reason.contains("1 entries are longer than the 65535 bytes")
-            && reason.contains("the first entry 1 with 70")
-            && reason.contains("nothing was written"),
-        "{reason}"
+        stderr(&out).contains("1 record(s) longer than a log entry may be (65535 bytes)"),
+        "{}",
+        stderr(&out)
     );
-    // Refused before writing: no half-made copy for a client to trip on.
-    assert!(!tiles.exists());
+    ok(&["-w", ws, "log", "checkpoint"]);
+    // The entry is a commitment (zero salt, length given), so the log
+    // exports as tiles...
+    let tiles = dir.path().join("t");
+    ok(&["-w", ws, "log", "export-tiles", tiles.to_str().unwrap()]);
+    ok(&[
+        "log",
+        "verify",
+        "--tiles",
+        tiles.to_str().unwrap(),
+        "--key",
+        &format!("{ws}/keys/log.pub"),
+    ]);
+    let proof: Value = serde_json::from_str(&ok(&["-w", ws, "log", "prove", "1"])).unwrap();
+    assert_eq!(proof["entry"]["record_kind"], "ocds_release");
+    assert!(proof["entry"]["public_length"].as_u64().unwrap() > 70_000);
+    // ...and the record itself is published with its proof; anyone checks it.
+    let disclosure = ok(&["-w", ws, "log", "disclose", "1"]);
+    let parsed: Value = serde_json::from_str(&disclosure).unwrap();
+    assert_eq!(parsed["disclosed"]["salt"], "0".repeat(64));
+    let disclosed_title = parsed["disclosed"]["record"]["release"]["tender"]["title"].as_str();
+    assert!(
+        disclosed_title == Some(title.as_str()),
+        "the disclosed record is the imported one"
+    );
+    let file = dir.path().join("d.json");
+    std::fs::write(&file, disclosure).unwrap();
+    ok(&["-w", ws, "log", "verify-disclosure", file.to_str().unwrap()]);
 }
 
 #[test]

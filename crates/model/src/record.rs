@@ -34,13 +34,21 @@ pub enum Record {
     Commitment(Commitment),
 }
 
-/// What the public log shows of a confidential record.
+/// What the log shows of a record held beside it: a confidential record,
+/// or a public one too large for a log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Commitment {
-    /// The kind of the hidden record (`process_event`...).
+    /// The kind of the held record (`process_event`...).
     pub record_kind: String,
     /// Hex SHA-256 commitment (see `mandate_ledger::commitment`).
     pub commitment: String,
+    /// Set for a public record longer than a log entry may be (65,535
+    /// bytes, the C2SP tile entry limit): its length. Its salt is then all
+    /// zeros, so anyone holding the record can recompute the commitment;
+    /// `log disclose` publishes it with its proof. Absent for confidential
+    /// records, whose salt is random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_length: Option<u64>,
 }
 
 /// A case of an administrative process (an XES trace), without its events.

@@ -285,7 +285,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         match item {
             Ok(record) => {
                 let prepared = prepare(&record, options.confidential)?;
-                oversized += u64::from(prepared.body.len() > MAX_ENTRY_SIZE);
+                oversized += u64::from(!options.confidential && prepared.confidential.is_some());
                 batch.records.push(prepared);
             }
             Err(rejected) => {
@@ -307,8 +307,8 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
     if oversized > 0 {
         bar.suspend(|| {
             eprintln!(
-                "note: {name}: {oversized} record(s) longer than {MAX_ENTRY_SIZE} bytes: logged and checked, but \
-                 `log export-tiles` cannot publish them (a C2SP entry bundle holds at most {MAX_ENTRY_SIZE} bytes)"
+                "note: {name}: {oversized} record(s) longer than a log entry may be ({MAX_ENTRY_SIZE} bytes): \
+                 the log holds a commitment to each, `log disclose` publishes one with its proof"
             )
         });
     }
@@ -371,17 +371,29 @@ impl Batch {
 fn prepare(sourced: &SourcedRecord, confidential: bool) -> Result<NewRecord> {
     let record = &sourced.record;
     let content = to_canonical_json(record)?;
-    let (body, hidden) = if confidential {
+    // Held beside the log, with only a commitment in it: a confidential
+    // record (random salt: nothing leaks), or a public one too long for a
+    // tile's entry bundle (zero salt: anyone holding it can recompute).
+    let (salt, public_length) = if confidential {
         let salt = new_salt().map_err(|e| anyhow::anyhow!("no randomness for a commitment salt: {e}"))?;
-        let commitment = Record::Commitment(Commitment {
-            record_kind: record.kind().to_string(),
-            commitment: hex(&commit(&salt, &content)),
-        });
-        (to_canonical_json(&commitment)?, Some(Hidden { salt, content }))
+        (salt, None)
+    } else if content.len() > MAX_ENTRY_SIZE {
+        ([0u8; 32], Some(content.len() as u64))
     } else {
-        (content, None)
+        return Ok(new_record(sourced, content, None));
     };
-    Ok(NewRecord {
+    let commitment = Record::Commitment(Commitment {
+        record_kind: record.kind().to_string(),
+        commitment: hex(&commit(&salt, &content)),
+        public_length,
+    });
+    let body = to_canonical_json(&commitment)?;
+    Ok(new_record(sourced, body, Some(Hidden { salt, content })))
+}
+
+fn new_record(sourced: &SourcedRecord, body: Vec<u8>, hidden: Option<Hidden>) -> NewRecord {
+    let record = &sourced.record;
+    NewRecord {
         body,
         kind: record.kind().to_string(),
         subject: record.subject_key(),
@@ -389,7 +401,7 @@ fn prepare(sourced: &SourcedRecord, confidential: bool) -> Result<NewRecord> {
         time_ms: record.time().map(|t| t.timestamp_millis()),
         position: sourced.position.to_string(),
         confidential: hidden,
-    })
+    }
 }
 
 fn rejection(rejected: &RejectedRecord) -> Rejection {
