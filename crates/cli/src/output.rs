@@ -63,3 +63,14 @@ pub fn write_table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -
     }
     Ok(())
 }
+
+/// Says how many byte sequences of a file were not UTF-8 and were replaced.
+pub fn report_repaired(bar: &ProgressBar, name: &str, repaired: u64) {
+    if repaired > 0 {
+        bar.suspend(|| {
+            eprintln!(
+                "note: {name}: {repaired} invalid UTF-8 sequence(s) replaced by U+FFFD (is the file in another encoding?)"
+            )
+        });
+    }
+}

@@ -16,7 +16,7 @@ use mandate_store::{Hidden, ImportState, NewRecord, Rejection, Store};
 use sha2::{Digest, Sha256};
 
 use crate::inputs;
-use crate::output::{bytes_bar, print_table};
+use crate::output::{bytes_bar, print_table, report_repaired};
 use crate::workspace::Workspace;
 
 /// Rejections printed per file; all of them are kept in the database.
@@ -303,7 +303,7 @@ fn import_file(store: &mut Store, path: &Path, options: &Options) -> Result<File
         }
     }
     totals = batch.commit(store, import_id, totals)?;
-    super::indicators::report_repaired(&bar, &name, reader.repaired());
+    report_repaired(&bar, &name, reader.repaired());
     if oversized > 0 {
         bar.suspend(|| {
             eprintln!(

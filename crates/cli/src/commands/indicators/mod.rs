@@ -27,7 +27,7 @@ mod fast;
 mod summary;
 
 use crate::inputs;
-use crate::output::bytes_bar;
+use crate::output::{bytes_bar, report_repaired};
 use crate::workspace::{CODELISTS_DIR, DEFAULT_CODELISTS, DEFAULT_PACKS, RULES_DIR, WORKSPACE_CONFIG};
 use summary::Summary;
 
@@ -210,17 +210,6 @@ enum Fast {
 struct FastTally {
     screened: u64,
     leftovers: HashSet<u64>,
-}
-
-/// Says how many byte sequences of a file were not UTF-8 and were replaced.
-pub(crate) fn report_repaired(bar: &ProgressBar, name: &str, repaired: u64) {
-    if repaired > 0 {
-        bar.suspend(|| {
-            eprintln!(
-                "note: {name}: {repaired} invalid UTF-8 sequence(s) replaced by U+FFFD (is the file in another encoding?)"
-            )
-        });
-    }
 }
 
 fn is_ocds(format: Format) -> bool {
