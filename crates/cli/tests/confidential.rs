@@ -3,7 +3,7 @@
 //! checks still see the content.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn mandate(ws: &Path, args: &[&str]) -> Output {
@@ -21,24 +21,29 @@ fn verify(ws: &Path, disclosure: &str) -> Output {
     mandate(ws, &["log", "verify-disclosure", file.to_str().unwrap()])
 }
 
-#[test]
-fn confidential_records_are_committed_disclosed_and_verified() {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
+/// A new workspace with `records` (JSON Lines) imported as confidential.
+fn confidential_workspace(dir: &Path, records: &str) -> PathBuf {
+    let ws = dir.join("ws");
     assert!(Command::new(env!("CARGO_BIN_EXE_mandate"))
         .arg("init")
         .arg(&ws)
         .status()
         .unwrap()
         .success());
-    let input = dir.path().join("secret.jsonl");
-    std::fs::write(
-        &input,
-        "{\"ocid\":\"ocds-secret-1\",\"id\":\"1\",\"tender\":{\"title\":\"Border fence\",\"procurementMethod\":\"open\",\"numberOfTenderers\":1}}\n",
-    )
-    .unwrap();
+    let input = dir.join("secret.jsonl");
+    std::fs::write(&input, records).unwrap();
     let out = mandate(&ws, &["import", "--confidential", input.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ws
+}
+
+#[test]
+fn confidential_records_are_committed_disclosed_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = confidential_workspace(
+        dir.path(),
+        "{\"ocid\":\"ocds-secret-1\",\"id\":\"1\",\"tender\":{\"title\":\"Border fence\",\"procurementMethod\":\"open\",\"numberOfTenderers\":1}}\n",
+    );
     assert!(mandate(&ws, &["log", "checkpoint"]).status.success());
 
     // The log itself holds no content: the entry is a commitment.
@@ -101,24 +106,10 @@ fn confidential_records_are_committed_disclosed_and_verified() {
 #[test]
 fn hidden_content_changed_in_the_database_fails_log_verify() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("ws");
-    assert!(Command::new(env!("CARGO_BIN_EXE_mandate"))
-        .arg("init")
-        .arg(&ws)
-        .status()
-        .unwrap()
-        .success());
-    let input = dir.path().join("secret.jsonl");
-    std::fs::write(
-        &input,
+    let ws = confidential_workspace(
+        dir.path(),
         "{\"ocid\":\"ocds-secret-1\",\"id\":\"1\",\"tender\":{\"numberOfTenderers\":1}}\n\
          {\"ocid\":\"ocds-secret-2\",\"id\":\"1\",\"tender\":{\"numberOfTenderers\":2}}\n",
-    )
-    .unwrap();
-    assert!(
-        mandate(&ws, &["import", "--confidential", input.to_str().unwrap()])
-            .status
-            .success()
     );
     assert!(mandate(&ws, &["log", "verify"]).status.success());
     // The operator edits the second record's hidden content: the log's
