@@ -210,7 +210,6 @@ impl<'p> Checker<'p> {
     ) -> Vec<Finding> {
         self.wrong.clear();
         self.wrong.extend_from_slice(line.wrong_types());
-        self.coverage.wrong_types(line.ocid(), line.wrong_types());
         self.screen_prepared(line.release(), line.ocid(), source, evidence)
     }
 
@@ -232,7 +231,6 @@ impl<'p> Checker<'p> {
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
         self.wrong = procurement::prepare(&mut release, ocid, self.codelists, &mut self.coverage);
-        self.coverage.wrong_types(ocid, &self.wrong);
         self.screen_prepared(&release, ocid, source, evidence)
     }
 
@@ -243,6 +241,7 @@ impl<'p> Checker<'p> {
         source: Option<&str>,
         evidence: &dyn Fn() -> Vec<Evidence>,
     ) -> Vec<Finding> {
+        self.coverage.wrong_types(ocid, &self.wrong);
         let run = procurement::Run {
             screens: &mut self.screens,
             log: self.verdicts.as_mut(),

@@ -57,6 +57,15 @@ pub fn files_under(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The folder a file is in, as `dir/` (`./` for a bare name), for the
+/// summaries that add up many files per folder.
+pub fn folder_of(file: &str) -> String {
+    match Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => format!("{}/", dir.display()),
+        None => "./".to_string(),
+    }
+}
+
 fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     !name.starts_with('.') && extensions.iter().any(|ext| name.ends_with(ext))
@@ -88,5 +97,11 @@ mod tests {
             [root.join("b/1.json"), root.join("b/inner/2.jsonl"), loose]
         );
         assert_eq!(files_under(root, DATA_FILES).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_files_folder_ends_with_a_slash() {
+        assert_eq!(folder_of("data/ocds/uk/1.json"), "data/ocds/uk/");
+        assert_eq!(folder_of("one.json"), "./");
     }
 }

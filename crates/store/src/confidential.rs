@@ -25,9 +25,9 @@ impl Store {
         while let Some(row) = rows.next()? {
             // Read as bytes whatever the column's type: a hand-edited row may
             // hold text where a blob was written.
-            let salt = row.get_ref(1)?.as_bytes().unwrap_or_default().to_vec();
-            let content = row.get_ref(2)?.as_bytes().unwrap_or_default().to_vec();
-            visit(row.get(0)?, &salt, &content)?;
+            let salt = row.get_ref(1)?.as_bytes().unwrap_or_default();
+            let content = row.get_ref(2)?.as_bytes().unwrap_or_default();
+            visit(row.get(0)?, salt, content)?;
         }
         Ok(())
     }

@@ -52,7 +52,7 @@ impl ContractingProcess {
                 sources: vec![compiled],
             };
         }
-        releases.sort_by_key(LoggedRelease::order);
+        releases.sort_by_cached_key(LoggedRelease::order);
         let mut compiled = Value::Object(Map::new());
         for release in &releases {
             merge(&mut compiled, &release.release.release);

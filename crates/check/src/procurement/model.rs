@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::lenient::{object_shape, Count, Id, Num, Str, Strings, J};
+use super::process::instant;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, bound(deserialize = "'de: 'a"))]
@@ -215,7 +216,7 @@ impl Wrongs {
     fn date_time(&mut self, value: &J<Str<'_>>, field: impl Fn() -> String) {
         self.check(value, &field, "a string");
         if let J::Ok(text) = value {
-            if chrono::DateTime::parse_from_rfc3339(text).is_err() {
+            if instant(text).is_none() {
                 self.0.push(WrongType {
                     field: field(),
                     found: "not a date-time",

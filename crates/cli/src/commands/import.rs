@@ -178,10 +178,7 @@ pub fn print_outcomes_by_folder(outcomes: &[FileOutcome]) {
     }
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
     for o in outcomes {
-        let name = Path::new(&o.file)
-            .parent()
-            .map(|p| format!("{}/", p.display()))
-            .unwrap_or_default();
+        let name = inputs::folder_of(&o.file);
         let folder = folders.entry(name).or_default();
         folder.files += 1;
         folder.formats.insert(&o.format);

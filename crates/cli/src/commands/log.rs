@@ -255,9 +255,6 @@ impl TileCheck {
     }
 }
 
-/// Recompute every leaf hash from the stored bodies, rebuild the tree, and
-/// compare its root at each checkpoint's size with what the checkpoint signed;
-/// also check the stored tiles against the stored leaf hashes.
 fn is_corrupt(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         matches!(
@@ -289,9 +286,13 @@ fn verify_hidden(store: &Store, problems: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Verifies the stored log against its own signed checkpoints and against
-/// `held` ones (name, note text) kept elsewhere: a database rewritten with
-/// its checkpoints agrees with itself, not with a checkpoint it never saw.
+/// Recompute every leaf hash from the stored bodies, rebuild the tree, and
+/// compare its root at each checkpoint's size with what the checkpoint signed:
+/// the database's own checkpoints and `held` ones (name, note text) kept
+/// elsewhere, since a database rewritten with its checkpoints agrees with
+/// itself, not with a checkpoint it never saw. Also check the stored tiles
+/// against the stored leaf hashes, and confidential content against its
+/// commitment.
 pub fn verify(store: &Store, verifier: &Verifier, held: &[(String, String)]) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut checkpoints: Vec<(StoredCheckpoint, Checkpoint)> = Vec::new();

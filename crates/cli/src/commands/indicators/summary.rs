@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 use mandate_check::Coverage;
@@ -90,9 +89,7 @@ impl Summary<'_> {
         let mut rows: BTreeMap<String, [u64; 6]> = BTreeMap::new();
         for f in self.files {
             let key = if by_folder {
-                Path::new(&f.file)
-                    .parent()
-                    .map_or_else(|| ".".to_string(), |p| format!("{}/", p.display()))
+                crate::inputs::folder_of(&f.file)
             } else {
                 f.file.clone()
             };
