@@ -245,6 +245,20 @@ def normalize(rel, cl):
     for contract in objects(rel.get("contracts")):
         code(contract, "status", CONTRACT, "contract_status")
         currency(contract)
+    if cl and cl.get("awards", {}).get("unsuccessful_disqualifies_bid"):
+        # A bidder refused an award, holding no active or pending one: its
+        # still-open bid counts as disqualified.
+        refused, kept = set(), set()
+        for award in objects(rel.get("awards")):
+            if award.get("status") == "unsuccessful":
+                refused |= suppliers(award)
+            elif award.get("status") in ("active", "pending"):
+                kept |= suppliers(award)
+        for bid in objects(get(rel, "bids", "details")):
+            if bid.get("status") in (None, "valid", "pending"):
+                names = {org_key(t) for t in objects(bid.get("tenderers"))}
+                if names & (refused - kept):
+                    bid["status"] = "disqualified"
     return rel
 
 

@@ -37,7 +37,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("it-cds.notify-within-90-days", 142),
     ("nl-wabo.check-after-confirmation", 0),
     ("nl-wabo.within-decision-period", 84),
-    ("ocds.all-except-winner-disqualified", 0),
+    ("ocds.all-except-winner-disqualified", 1),
     ("ocds.bid-rotation", 0),
     ("ocds.contract-value-increase", 0),
     ("ocds.excessive-disqualified-bids", 0),
@@ -47,7 +47,7 @@ const EXPECTED: &[(&str, usize)] = &[
     ("ocds.high-complaint-rate", 0),
     ("ocds.identical-bid-prices", 0),
     ("ocds.late-bid-won", 2),
-    ("ocds.lowest-bid-disqualified", 0),
+    ("ocds.lowest-bid-disqualified", 3),
     ("ocds.new-supplier", 0),
     ("ocds.price-close-to-winning-bid", 0),
     ("ocds.repeat-supplier", 0),
@@ -70,6 +70,16 @@ const PAID_WITHOUT_APPROVAL: &[&str] = &[
 /// ProZorro bids dated after the end of the tender period, by the winner.
 const LATE_BID_WON: &[&str] = &[
     "ocds-be6bcu-UA-2016-06-08-000504-c",
+    "ocds-be6bcu-UA-2017-04-12-001619-b",
+];
+
+/// `python3 tests/oracle/expected_findings.py --subjects ocds.lowest-bid-disqualified`:
+/// ProZorro tenders whose cheapest bidder's award was `unsuccessful` (read as
+/// a disqualification through the Ukraine code list) before a costlier bid
+/// won: 1,800 UAH refused for 2,875; 6,708.37 for 8,154; 42,074.56 for 43,788.90.
+const LOWEST_BID_DISQUALIFIED: &[&str] = &[
+    "ocds-be6bcu-UA-2016-06-08-000504-c",
+    "ocds-be6bcu-UA-2017-04-10-002020-b",
     "ocds-be6bcu-UA-2017-04-12-001619-b",
 ];
 
@@ -371,6 +381,20 @@ fn findings_per_rule_match_the_independent_oracle() {
     assert_eq!(flagged("bpi.payment-after-final-approval"), PAID_WITHOUT_APPROVAL);
     assert_eq!(flagged("ocds.single-bid"), SINGLE_BID);
     assert_eq!(flagged("ocds.late-bid-won"), LATE_BID_WON);
+    assert_eq!(flagged("ocds.lowest-bid-disqualified"), LOWEST_BID_DISQUALIFIED);
+    let refused = demo
+        .findings
+        .iter()
+        .find(|f| {
+            str_at(f, "/subject/id") == "ocds-be6bcu-UA-2017-04-12-001619-b"
+                && str_at(f, "/rule_id") == "ocds.lowest-bid-disqualified"
+        })
+        .unwrap();
+    assert_eq!(
+        str_at(refused, "/explanation"),
+        "The lowest bid (42 074.56 UAH from UA-EDR-2840014563) was disqualified (recorded as an unsuccessful \
+         award to the tenderer); the lowest valid bid was 43 788.9 UAH."
+    );
 
     // 51 Moldovan releases publish `tender.value.amount` as "" (counted with
     // Python over data/ocds/moldova): the report names the field.

@@ -53,6 +53,22 @@ pub struct CodeList {
     /// Currency codes outside ISO 4217 (`mdl`) → ISO 4217 (`MDL`).
     #[serde(default)]
     pub currency: BTreeMap<String, String>,
+    /// Where the publisher records in awards what OCDS records in bids.
+    #[serde(default)]
+    pub awards: AwardConventions,
+}
+
+/// How a publisher's awards carry information OCDS expects elsewhere.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardConventions {
+    /// The publisher rejects a bidder by an `unsuccessful` award to it and
+    /// leaves the bid's own status `active` (ProZorro's qualification). Such
+    /// a bid is read as `disqualified`, unless its tenderer also holds an
+    /// active or pending award in the process; without this, every
+    /// disqualification indicator would stay silent for the publisher.
+    #[serde(default)]
+    pub unsuccessful_disqualifies_bid: bool,
 }
 
 /// Whose codes these are and how the mapping was established.

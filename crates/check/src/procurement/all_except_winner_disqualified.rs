@@ -24,12 +24,14 @@ impl RedFlag for AllExceptWinnerDisqualified {
         let suppliers = supplier_ids(&active);
         let mut valid: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         let mut disqualified: BTreeSet<Cow<'_, str>> = BTreeSet::new();
+        let mut by_award = false;
         for bid in bids {
             let set = match bid_status(bid)? {
                 BidStatus::Valid => &mut valid,
                 BidStatus::Disqualified => &mut disqualified,
                 _ => continue,
             };
+            by_award |= bid.disqualified_by_award;
             set.extend(tenderer_ids(bid)?);
         }
         if valid.len() != 1 || valid != suppliers {
@@ -40,8 +42,13 @@ impl RedFlag for AllExceptWinnerDisqualified {
             return Ok(Verdict::Clean);
         }
         let winner = valid.iter().next().map_or("", |w| w.as_ref());
+        let source = if by_award {
+            " (recorded as unsuccessful awards)"
+        } else {
+            ""
+        };
         let mut verdict = Verdict::flag(format!(
-            "Every tenderer but the winner was disqualified: {} other tenderer{} ({}) had bids disqualified, and {winner}, the only tenderer with a valid bid, won.",
+            "Every tenderer but the winner was disqualified: {} other tenderer{} ({}) had bids disqualified{source}, and {winner}, the only tenderer with a valid bid, won.",
             others.len(),
             if others.len() == 1 { "" } else { "s" },
             and_list(&others)

@@ -4,7 +4,7 @@
 //! a field that could not be read is visible instead of silently skipped.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use mandate_rules::codelist::{
     is_currency_code, AWARD_STATUSES, BID_STATUSES, CONTRACT_STATUSES, PROCUREMENT_METHODS, TENDER_STATUSES,
@@ -22,6 +22,7 @@ pub(crate) const TENDER_STATUS: &str = "tender.status";
 pub(crate) const METHOD: &str = "tender.procurementMethod";
 pub(crate) const METHOD_DETAILS: &str = "tender.procurementMethodDetails";
 pub(crate) const CURRENCY: &str = "value.currency";
+pub(crate) const BID_STATUS_FROM_AWARDS: &str = "bids.details[].status, from an unsuccessful award";
 
 /// Maps the codes of `release` in place with `list` (the publisher's code
 /// list, if any), counting mapped and unknown codes in `coverage`.
@@ -93,6 +94,50 @@ pub(crate) fn normalize(release: &mut Release<'_>, list: Option<&CodeList>, cove
             statuses,
         );
         tally.currency(&mut contract.value);
+    }
+    if list.is_some_and(|l| l.awards.unsuccessful_disqualifies_bid) {
+        disqualify_rejected_bids(release, &mut tally);
+    }
+}
+
+/// For a publisher that rejects bidders through their awards: a bid still
+/// open (valid, pending or without status) whose tenderer was refused an
+/// award and holds no active or pending one becomes `disqualified`.
+fn disqualify_rejected_bids(release: &mut Release<'_>, tally: &mut Tally<'_>) {
+    let mut rejected = BTreeSet::new();
+    let mut kept = BTreeSet::new();
+    for award in release.awards.ok().into_iter().flatten().filter_map(J::ok) {
+        let into = match award.status.ok().map(|s| s.as_ref()) {
+            Some("unsuccessful") => &mut rejected,
+            Some("active" | "pending") => &mut kept,
+            _ => continue,
+        };
+        let suppliers = award.suppliers.ok().into_iter().flatten().filter_map(J::ok);
+        into.extend(suppliers.filter_map(|s| s.key().ok()).map(Cow::into_owned));
+    }
+    rejected.retain(|supplier| !kept.contains(supplier));
+    if rejected.is_empty() {
+        return;
+    }
+    let Some(bids) = release.bids.ok_mut() else { return };
+    for bid in bids.details.ok_mut().into_iter().flatten().filter_map(J::ok_mut) {
+        let from = match &bid.status {
+            J::Absent => "(no status)",
+            J::Ok(status) if matches!(status.as_ref(), "valid" | "pending") => status.as_ref(),
+            _ => continue,
+        };
+        let refused = bid
+            .tenderers
+            .ok()
+            .into_iter()
+            .flatten()
+            .filter_map(J::ok)
+            .any(|t| t.key().is_ok_and(|key| rejected.contains(key.as_ref())));
+        if refused {
+            tally.mapped(BID_STATUS_FROM_AWARDS, from, "disqualified");
+            bid.status = J::Ok(Cow::Borrowed("disqualified"));
+            bid.disqualified_by_award = true;
+        }
     }
 }
 
@@ -236,5 +281,78 @@ mdl = "MDL"
             1
         );
         assert_eq!(coverage.codes[CURRENCY].mapped["mdl → MDL (am)"], 1);
+    }
+
+    /// ProZorro's qualification, as in UA-2017-04-12-001619-b (shipped in
+    /// data/ocds/ukraine): the cheapest bidder's award was `unsuccessful`,
+    /// the next one's `active`, and every bid stayed `active`.
+    #[test]
+    fn an_unsuccessful_award_disqualifies_its_tenderers_bid() {
+        let list = mandate_rules::parse_codelist(
+            std::path::Path::new("ua.toml"),
+            r#"
+[codelist]
+id = "ua"
+publisher = "ProZorro"
+ocid_prefixes = ["ocds-be6bcu-"]
+[bid_status]
+active = "valid"
+[awards]
+unsuccessful_disqualifies_bid = true
+"#,
+        )
+        .unwrap();
+        let org = |edr: &str| json!({"identifier": {"scheme": "UA-EDR", "id": edr}});
+        let value = json!({
+            "bids": {"details": [
+                {"status": "active", "tenderers": [org("20831737")]},
+                {"status": "active", "tenderers": [org("2840014563")]},
+                {"status": "active", "tenderers": [org("2304707963")]},
+                {"tenderers": [org("111")]},
+                {"status": "withdrawn", "tenderers": [org("222")]},
+                {"status": "active", "tenderers": [org("333")]}
+            ]},
+            "awards": [
+                {"status": "unsuccessful", "suppliers": [{"id": "UA-EDR-2840014563"}]},
+                {"status": "active", "suppliers": [{"id": "UA-EDR-2304707963"}]},
+                {"status": "unsuccessful", "suppliers": [{"id": "UA-EDR-111"}, {"id": "UA-EDR-222"}]},
+                {"status": "unsuccessful", "suppliers": [{"id": "UA-EDR-333"}]},
+                {"status": "pending", "suppliers": [{"id": "UA-EDR-333"}]}
+            ]
+        });
+        let statuses = |list: Option<&CodeList>| {
+            let mut release = Release::from_value(&value);
+            let mut coverage = Coverage::default();
+            normalize(&mut release, list, &mut coverage);
+            let bids = release.bids.ok().unwrap().details.ok().unwrap();
+            let statuses: Vec<(Option<String>, bool)> = bids
+                .iter()
+                .map(|b| b.ok().unwrap())
+                .map(|b| (b.status.ok().map(|s| s.to_string()), b.disqualified_by_award))
+                .collect();
+            (statuses, coverage)
+        };
+        let (got, coverage) = statuses(Some(&list));
+        let expected = [
+            ("valid", false),
+            ("disqualified", true),
+            ("valid", false),
+            ("disqualified", true),
+            ("withdrawn", false),
+            ("valid", false),
+        ];
+        assert_eq!(got, expected.map(|(s, by)| (Some(s.to_string()), by)));
+        assert_eq!(
+            coverage.codes[BID_STATUS_FROM_AWARDS].mapped,
+            BTreeMap::from([
+                ("valid → disqualified (ua)".to_string(), 1),
+                ("(no status) → disqualified (ua)".to_string(), 1)
+            ])
+        );
+
+        // Without the setting the awards leave the bids alone.
+        let (got, _) = statuses(None);
+        assert_eq!(got[1], (Some("active".to_string()), false));
+        assert_eq!(got[3], (None, false));
     }
 }

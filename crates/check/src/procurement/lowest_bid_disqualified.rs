@@ -41,9 +41,10 @@ impl RedFlag for LowestBidDisqualified {
                 status,
                 amount(&bid.value, "bids.details[].value")?,
                 tenderer_ids(bid)?,
+                bid.disqualified_by_award,
             ));
         }
-        let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _)| v.currency).collect();
+        let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _, _)| v.currency).collect();
         if currencies.len() > 1 {
             let list: Vec<&str> = currencies.into_iter().collect();
             return Err(format!(
@@ -53,24 +54,24 @@ impl RedFlag for LowestBidDisqualified {
         }
         let lowest_valid = priced
             .iter()
-            .filter(|(s, _, _)| *s == BidStatus::Valid)
-            .map(|(_, v, _)| v.value)
+            .filter(|(s, _, _, _)| *s == BidStatus::Valid)
+            .map(|(_, v, _, _)| v.value)
             .min_by(f64::total_cmp);
         let Some(lowest_valid) = lowest_valid else {
             return Err("no valid bid with value.amount and value.currency".into());
         };
         let lowest = priced
             .iter()
-            .map(|(_, v, _)| v.value)
+            .map(|(_, v, _, _)| v.value)
             .fold(f64::INFINITY, f64::min);
-        let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _)| v.value == lowest).collect();
-        if !at_lowest.iter().all(|(s, _, _)| *s == BidStatus::Disqualified) {
+        let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _, _)| v.value == lowest).collect();
+        if !at_lowest.iter().all(|(s, _, _, _)| *s == BidStatus::Disqualified) {
             return Ok(Verdict::Clean);
         }
-        let currency = at_lowest.first().map_or("", |(_, v, _)| v.currency);
+        let currency = at_lowest.first().map_or("", |(_, v, _, _)| v.currency);
         let who: BTreeSet<&str> = at_lowest
             .iter()
-            .flat_map(|(_, _, t)| t.iter().map(|x| x.as_ref()))
+            .flat_map(|(_, _, t, _)| t.iter().map(|x| x.as_ref()))
             .collect();
         let who: Vec<&str> = who.into_iter().collect();
         let by = if who.is_empty() {
@@ -78,8 +79,13 @@ impl RedFlag for LowestBidDisqualified {
         } else {
             format!(" from {}", and_list(&who))
         };
+        let source = if at_lowest.iter().any(|(_, _, _, by_award)| *by_award) {
+            " (recorded as an unsuccessful award to the tenderer)"
+        } else {
+            ""
+        };
         let mut verdict = Verdict::flag(format!(
-            "The lowest bid ({}{by}) was disqualified; the lowest valid bid was {}.",
+            "The lowest bid ({}{by}) was disqualified{source}; the lowest valid bid was {}.",
             money(lowest, currency),
             money(lowest_valid, currency)
         ));

@@ -88,6 +88,11 @@ pub(crate) struct Bid<'a> {
     pub date: J<Str<'a>>,
     pub value: J<Money<'a>>,
     pub tenderers: J<Vec<J<Org<'a>>>>,
+    /// Set when `status` became `disqualified` from an unsuccessful award
+    /// to the tenderer (a code list's `unsuccessful_disqualifies_bid`), so
+    /// that findings can say where the disqualification was read.
+    #[serde(skip)]
+    pub disqualified_by_award: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
