@@ -2,16 +2,14 @@
 //! must give exactly the verdicts the page states, so the documentation
 //! cannot drift from the code.
 //!
-//! A page holds one or more examples, each made of fenced blocks:
-//! - ```` ```toml indicator ````: the indicator's settings (`kind` and the rest;
-//!   id, title, severity and legal basis are added here);
-//! - ```` ```toml codelist ```` (optional): a publisher code list;
-//! - ```` ```json example-input ````: compiled releases, one JSON object per process;
-//! - ```` ```text expected ````: one verdict per line, in any order:
-//!   `flagged KIND ID: explanation`, `clean KIND ID` or `not applicable KIND ID: reason`.
+//! How a page is read: tests/support/doc_pages.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/doc_pages.rs"]
+mod doc_pages;
+use doc_pages::{docs, examples, pages, Example, HEADER};
 
 use mandate_check::{Checker, ContractingProcess, LoggedRelease, Outcome};
 use mandate_model::OcdsRelease;
@@ -50,62 +48,6 @@ const SECTIONS: &[&str] = &[
     "## Output",
     "## Worked example",
 ];
-
-fn docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/indicators")
-}
-
-#[derive(Default, Debug)]
-struct Example {
-    settings: String,
-    codelist: Option<String>,
-    input: String,
-    expected: Vec<String>,
-}
-
-/// The examples of a page, from its fenced blocks.
-fn examples(page: &str) -> Vec<Example> {
-    let mut out: Vec<Example> = Vec::new();
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        let Some(info) = line.trim_start().strip_prefix("```") else {
-            continue;
-        };
-        let block: Vec<&str> = lines.by_ref().take_while(|l| l.trim_start() != "```").collect();
-        let body = block.join("\n");
-        match info.trim() {
-            "toml indicator" => out.push(Example {
-                settings: body,
-                ..Example::default()
-            }),
-            "toml codelist" => out.last_mut().expect("codelist before indicator").codelist = Some(body),
-            "json example-input" => out.last_mut().expect("input before indicator").input = body,
-            "text expected" => {
-                out.last_mut().expect("expected before indicator").expected = block
-                    .iter()
-                    .map(|l| l.trim().to_string())
-                    .filter(|l| !l.is_empty())
-                    .collect()
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-const HEADER: &str = r#"
-[pack]
-id = "docs"
-title = "Documentation example"
-version = "1"
-jurisdiction = "example"
-
-[[indicator]]
-id = "example"
-title = "Example"
-severity = "medium"
-legal_basis = { source = "example", text = "example" }
-"#;
 
 /// Runs one example; the verdict lines, sorted.
 fn run(page: &Path, example: &Example) -> Vec<String> {
@@ -183,14 +125,8 @@ fn every_kind_has_a_page_with_every_section() {
 
 #[test]
 fn worked_examples_give_the_documented_verdicts() {
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(docs())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    pages.sort();
     let mut ran = 0;
-    for page in &pages {
+    for page in &pages() {
         let text = std::fs::read_to_string(page).unwrap();
         for (n, example) in examples(&text).iter().enumerate() {
             assert!(

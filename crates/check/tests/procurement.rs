@@ -516,7 +516,7 @@ legal_basis = { source = "X", text = "x" }
     assert_eq!(findings.len(), 1);
     assert_eq!(
         findings[0].explanation,
-        "Every tenderer but the winner was disqualified: 1 other tenderer (UA-EDR-2) had bids disqualified, \
-         and UA-EDR-1, the only tenderer with a valid bid, won."
+        "Every tenderer but the winner was disqualified (UA-EDR-2: 1 tenderer), and UA-EDR-1, the only \
+         tenderer with a valid bid, won."
     );
 }

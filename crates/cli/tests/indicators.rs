@@ -207,6 +207,41 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
 }
 
 #[test]
+fn screening_nothing_is_an_error_not_a_clean_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not OCDS").unwrap();
+    let out = mandate(&["indicators", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no data file in this folder or below"));
+
+    let input = dir.path().join("one.JSON");
+    std::fs::write(&input, r#"{"ocid":"ocds-x-1","id":"1"}"#).unwrap();
+    let no_packs = dir.path().join("no-packs");
+    std::fs::create_dir(&no_packs).unwrap();
+    let out = mandate(&[
+        "indicators",
+        "--rules",
+        no_packs.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rule pack with an [[indicator]]"));
+
+    // An output path that cannot be written fails before the work.
+    let coverage = dir.path().join("missing/coverage.json");
+    let out = mandate(&[
+        "indicators",
+        "--coverage",
+        coverage.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn a_folder_is_read_as_the_ocds_files_under_it() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ocds");
     let dir = tempfile::tempdir().unwrap();

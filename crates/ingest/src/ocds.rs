@@ -22,7 +22,6 @@ use std::sync::Arc;
 use mandate_model::record::Position;
 use mandate_model::{OcdsRelease, Record, SourcedRecord};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{IngestError, RejectedRecord};
@@ -439,16 +438,27 @@ fn read_document(
     };
     let reader = Utf8Repair::new(source.reader, repaired);
     let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
-    let result = match kind {
-        DocKind::Release => Value::deserialize(&mut de).map(|doc| {
-            emit(release_item(&ctx, doc, "release".into(), false, None));
-        }),
-        _ => de.deserialize_map(Document {
-            kind,
-            ctx: &ctx,
-            emit: &mut emit,
-        }),
-    };
+    if kind == DocKind::Release {
+        // A hand-written file may hold several releases one after another,
+        // each spread over lines (JSON Lines would need one per line).
+        for (i, doc) in de.into_iter::<Value>().enumerate() {
+            let item = match doc {
+                Ok(doc) if i == 0 => release_item(&ctx, doc, "release".into(), false, None),
+                Ok(doc) => release_item(&ctx, doc, format!("release {}", i + 1), false, None),
+                Err(e) => fatal_json(file, &e),
+            };
+            let fatal = item.as_ref().is_err_and(|r| r.fatal);
+            if !emit(item) || fatal {
+                return;
+            }
+        }
+        return;
+    }
+    let result = de.deserialize_map(Document {
+        kind,
+        ctx: &ctx,
+        emit: &mut emit,
+    });
     if let Err(e) = result.and_then(|()| de.end()) {
         // When the receiver is gone this send fails too, which is fine.
         emit(fatal_json(file, &e));

@@ -81,7 +81,11 @@ impl FromStr for Format {
 /// document). `[` starts OCDS JSON.
 pub fn sniff(path: &Path) -> Result<Format, IngestError> {
     let mut source = open_source(path, Arc::new(AtomicU64::new(0)))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let lines_by_name = [".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"]
         .iter()
         .any(|ext| name.ends_with(ext));
@@ -229,7 +233,13 @@ fn first_line_is_complete_object(reader: &mut LineReader) -> io::Result<(bool, V
     let mut escaped = false;
     let mut closed = false;
     loop {
-        let buf = reader.fill_buf()?;
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            // A file cut short (a truncated .gz) is still read up to the cut,
+            // which reports where it broke; the sniffer only needs the start.
+            Err(_) if !head.is_empty() => return Ok((false, head)),
+            Err(e) => return Err(e),
+        };
         if buf.is_empty() {
             return Ok((closed, head));
         }

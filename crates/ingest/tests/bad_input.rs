@@ -271,6 +271,31 @@ fn truncated_json_package_keeps_earlier_releases() {
 }
 
 #[test]
+fn package_cut_inside_its_gzip_stream_keeps_earlier_releases() {
+    // One long line, so the sniffer meets the cut before the line ends.
+    let releases: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"ocid": "ocds-x-{i}", "id": "r{i}", "tag": ["compiled"]}}"#))
+        .collect();
+    let doc = format!(r#"{{"releases": [{}]}}"#, releases.join(", "));
+    let compressed = gzip(doc.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "cut.json.gz", &compressed[..compressed.len() / 2]);
+    assert_eq!(sniff(&path).unwrap(), Format::OcdsJson);
+    let (ok, rejected) = read_all(&path);
+    assert!(ok.len() > 100 && ok.len() < 3000, "{}", ok.len());
+    assert_eq!(rejected.len(), 1);
+    assert!(rejected[0].fatal);
+    assert!(
+        rejected[0]
+            .reason
+            .starts_with("the rest of the file could not be read"),
+        "{}",
+        rejected[0].reason
+    );
+    assert_eq!(rejected[0].position.line, Some(1));
+}
+
+#[test]
 fn utf8_bom_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let bom = b"\xef\xbb\xbf";

@@ -19,7 +19,7 @@ pub enum RulesError {
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
     /// Problems found across the rule files; each names its file and line.
-    #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", problems_text(.0))]
     Problems(Vec<Problem>),
     #[error("ocid prefix `{prefix}` is claimed by code lists {first} and {second}")]
     DuplicatePrefix {
@@ -27,6 +27,18 @@ pub enum RulesError {
         first: PathBuf,
         second: PathBuf,
     },
+}
+
+/// A count first, then one problem per line as `rules check` prints them
+/// (`file:line:column: error: ...`), so the caller's own "error:" prefix
+/// does not run into the first problem's.
+fn problems_text(problems: &[Problem]) -> String {
+    let count = match problems.len() {
+        1 => "1 error".to_string(),
+        n => format!("{n} errors"),
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    format!("the rules have {count}:\n{}", lines.join("\n"))
 }
 
 /// Parse and validate one pack from text; `path` is only used in messages.

@@ -42,16 +42,16 @@ impl RedFlag for AllExceptWinnerDisqualified {
             return Ok(Verdict::Clean);
         }
         let winner = valid.iter().next().map_or("", |w| w.as_ref());
-        let source = if by_award {
-            " (recorded as unsuccessful awards)"
-        } else {
-            ""
+        let source = match (by_award, others.len()) {
+            (false, _) => "",
+            (true, 1) => ", recorded as an unsuccessful award",
+            (true, _) => ", recorded as unsuccessful awards",
         };
         let mut verdict = Verdict::flag(format!(
-            "Every tenderer but the winner was disqualified: {} other tenderer{} ({}) had bids disqualified{source}, and {winner}, the only tenderer with a valid bid, won.",
+            "Every tenderer but the winner was disqualified ({}: {} tenderer{}{source}), and {winner}, the only tenderer with a valid bid, won.",
+            and_list(&others),
             others.len(),
             if others.len() == 1 { "" } else { "s" },
-            and_list(&others)
         ));
         if let Verdict::Flag(flag) = &mut verdict {
             flag.involved = vec![format!("tenderer: {winner}")];

@@ -6,21 +6,25 @@
 //! bids tie at the lowest amount, the flag needs all of them disqualified: a
 //! valid bid at the same price means nothing cheaper was lost.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::process::{amount, award_status, bid_status, tenderer_ids, AwardStatus, BidStatus, Process};
+use super::process::{
+    amount, award_status, bid_status, supplier_ids, tenderer_ids, AwardStatus, BidStatus, Process,
+};
 use super::{and_list, money, RedFlag, Verdict};
 
 pub(crate) struct LowestBidDisqualified;
 
 impl RedFlag for LowestBidDisqualified {
     fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
-        let awards = process.awards()?;
-        let mut any_active = false;
-        for award in awards {
-            any_active |= award_status(award)? == AwardStatus::Active;
+        let mut active = Vec::new();
+        for award in process.awards()? {
+            if award_status(award)? == AwardStatus::Active {
+                active.push(award);
+            }
         }
-        if !any_active {
+        if active.is_empty() {
             return Err("no active award".into());
         }
         let bids = process.bids()?;
@@ -84,8 +88,15 @@ impl RedFlag for LowestBidDisqualified {
         } else {
             ""
         };
+        let winners: Vec<Cow<'_, str>> = supplier_ids(&active).into_iter().collect();
+        let awarded = if winners.is_empty() {
+            String::new()
+        } else {
+            let awards = if active.len() == 1 { "award" } else { "awards" };
+            format!(", and the {awards} went to {}", and_list(&winners))
+        };
         let mut verdict = Verdict::flag(format!(
-            "The lowest bid ({}{by}) was disqualified{source}; the lowest valid bid was {}.",
+            "The lowest bid ({}{by}) was disqualified{source}; the lowest valid bid was {}{awarded}.",
             money(lowest, currency),
             money(lowest_valid, currency)
         ));

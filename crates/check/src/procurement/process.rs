@@ -284,6 +284,11 @@ pub(crate) fn amount<'r>(money: &'r J<Money<'_>>, field: &str) -> Result<Amount<
     if !value.is_finite() {
         return Err(format!("{field}.amount is not a finite number"));
     }
+    // Bids, awards and contracts cannot be worth less than nothing; a
+    // negative amount is a data error, not the lowest price.
+    if value < 0.0 {
+        return Err(format!("{field}.amount is negative ({value})"));
+    }
     Ok(Amount {
         value,
         currency: currency.as_ref(),

@@ -79,6 +79,17 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
     let (mut packs, codelists) = load_rules(rules.as_deref())?;
     // Packs of procedures only (event logs) have nothing to say here.
     packs.retain(|p| !p.indicators.is_empty());
+    if packs.is_empty() {
+        let from = rules
+            .as_deref()
+            .map_or("the shipped packs".into(), |d| d.display().to_string());
+        anyhow::bail!("{from}: no rule pack with an [[indicator]], so there is nothing to screen with");
+    }
+    // Output files are created before the work, so a bad path fails at once.
+    let coverage_file = match &args.coverage {
+        Some(path) => Some(File::create(path).with_context(|| format!("cannot write {}", path.display()))?),
+        None => None,
+    };
     let mut checker = Checker::new(&packs).with_codelists(&codelists);
     let verdicts = match &args.verdicts {
         Some(path) => {
@@ -146,8 +157,7 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         ..
     } = run;
     let coverage = checker.into_coverage();
-    if let Some(path) = &args.coverage {
-        let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    if let Some(file) = coverage_file {
         serde_json::to_writer_pretty(BufWriter::new(file), &coverage)?;
     }
     let summary = Summary {
