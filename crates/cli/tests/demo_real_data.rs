@@ -401,7 +401,7 @@ fn findings_per_rule_match_the_independent_oracle() {
     let report = fs::read_to_string(demo.workspace.join("report.html")).unwrap();
     assert!(
         report.contains(
-            "<code>tender.value.amount: a string, expected a number</code></td><td class=\"n\">51</td>"
+            "<code>tender.value.amount: an empty string, expected a number</code></td><td class=\"n\">51</td>"
         ),
         "the report should list the wrong-typed amounts"
     );

@@ -207,6 +207,29 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
 }
 
 #[test]
+fn a_wrong_type_in_merged_releases_names_the_lines_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("two.jsonl");
+    std::fs::write(
+        &input,
+        "{\"ocid\":\"ocds-x-9\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\"}\n\
+         {\"ocid\":\"ocds-x-9\",\"id\":\"2\",\"date\":\"2020-02-01T00:00:00Z\",\"awards\":[{\"id\":\"a\",\"value\":{\"amount\":\"\"}}]}\n",
+    )
+    .unwrap();
+    let out = mandate(&["indicators", input.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "wrong type: {}: line 1 (release); line 2 (release), merged as ocid ocds-x-9: \
+             field awards[0].value.amount: an empty string, expected a number",
+            input.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn screening_nothing_is_an_error_not_a_clean_run() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");

@@ -54,6 +54,11 @@ pub struct Money {
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// Whether `code` is an ISO 4217 currency code (`UAH`; not `uah`, not `UHA`).
+    pub fn is_iso_4217(code: &str) -> bool {
+        iso_currency::Currency::from_code(code).is_some()
+    }
+
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("???")
     }
@@ -63,10 +68,8 @@ impl TryFrom<String> for Currency {
     type Error = String;
     fn try_from(code: String) -> Result<Self, Self::Error> {
         match code.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => Ok(Currency([*a, *b, *c])),
-            _ => Err(format!(
-                "`{code}` is not an ISO 4217 currency code (three capital letters)"
-            )),
+            [a, b, c] if Currency::is_iso_4217(&code) => Ok(Currency([*a, *b, *c])),
+            _ => Err(format!("`{code}` is not an ISO 4217 currency code")),
         }
     }
 }

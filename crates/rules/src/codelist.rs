@@ -115,7 +115,7 @@ impl CodeList {
     }
 }
 
-/// Whether `code` looks like an ISO 4217 currency code (three capital letters).
+/// Whether `code` is an ISO 4217 currency code (`UAH`; not `uah`, not `UHA`).
 pub fn is_currency_code(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+    mandate_model::Currency::is_iso_4217(code)
 }

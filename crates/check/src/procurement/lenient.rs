@@ -134,15 +134,16 @@ impl<'de, T: Shape<'de>> Visitor<'de> for LenientVisitor<T> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<J<T>, E> {
-        Ok(found(T::from_str(Cow::Borrowed(v)), "a string"))
+        Ok(found(T::from_str(Cow::Borrowed(v)), string_kind(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<J<T>, E> {
-        Ok(found(T::from_str(Cow::Owned(v.to_owned())), "a string"))
+        Ok(found(T::from_str(Cow::Owned(v.to_owned())), string_kind(v)))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<J<T>, E> {
-        Ok(found(T::from_str(Cow::Owned(v)), "a string"))
+        let kind = string_kind(&v);
+        Ok(found(T::from_str(Cow::Owned(v)), kind))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<J<T>, A::Error> {
@@ -151,6 +152,16 @@ impl<'de, T: Shape<'de>> Visitor<'de> for LenientVisitor<T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<J<T>, A::Error> {
         Ok(found(T::from_seq(seq)?, "an array"))
+    }
+}
+
+/// "an empty string" says more than "a string" where a number was expected:
+/// the publisher left the field blank.
+fn string_kind(v: &str) -> &'static str {
+    if v.is_empty() {
+        "an empty string"
+    } else {
+        "a string"
     }
 }
 
@@ -271,6 +282,8 @@ mod tests {
         let from_bytes: Thing = serde_json::from_slice(br#"{"name": "x\u00e9", "amount": 2}"#).unwrap();
         assert_eq!(from_bytes.name, J::Ok(Cow::Owned("xé".to_string())));
         assert_eq!(from_bytes.amount, J::Ok(Num(2.0)));
+        let blank: Thing = serde_json::from_slice(br#"{"name": "x", "amount": ""}"#).unwrap();
+        assert_eq!(blank.amount, J::Wrong("an empty string"));
         assert!(from_bytes.tags.is_absent());
         assert_eq!(from_bytes.name.require("name"), Ok(&Cow::Owned("xé".to_string())));
         assert_eq!(

@@ -203,6 +203,39 @@ fn load_rules(dir: Option<&Path>) -> Result<(Vec<Pack>, Vec<CodeList>)> {
     }
 }
 
+/// Where a release was read: its file and its position there.
+struct ReadAt {
+    file: String,
+    position: String,
+}
+
+impl std::fmt::Display for ReadAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "release, {}: {}", self.file, self.position)
+    }
+}
+
+/// Where the releases merged into `process` were read, for messages about
+/// the merged view: their positions in `file` when they all come from it
+/// (`line 2 (release); line 5 (release), merged as ocid X`), else each
+/// release's file and position.
+fn merged_position(process: &ContractingProcess, notes: &HashMap<u64, ReadAt>, file: &str) -> String {
+    let read: Vec<&ReadAt> = process
+        .sources
+        .iter()
+        .filter_map(|r| notes.get(&r.log_index))
+        .collect();
+    let places: Vec<String> = if read.iter().all(|r| r.file == file) {
+        read.iter().map(|r| r.position.clone()).collect()
+    } else {
+        read.iter().map(|r| r.to_string()).collect()
+    };
+    match places.as_slice() {
+        [one] => format!("{one} (ocid {})", process.ocid),
+        _ => format!("{}, merged as ocid {}", places.join("; "), process.ocid),
+    }
+}
+
 /// Lines that are not compiled releases before the fast path gives up on a file.
 const GIVE_UP_AFTER: usize = 1000;
 
@@ -258,8 +291,8 @@ struct Screening<'p, W: Write> {
     screened: HashSet<u64>,
     /// Plain releases by ocid, with the file they came from.
     pending: BTreeMap<String, Vec<(LoggedRelease, usize)>>,
-    /// Evidence notes of pending releases, by position.
-    notes: HashMap<u64, String>,
+    /// Where each pending release was read, by its sequence number.
+    notes: HashMap<u64, ReadAt>,
     files: Vec<FileStats>,
     counts: BTreeMap<String, u64>,
     examples: BTreeMap<String, Vec<Finding>>,
@@ -483,7 +516,13 @@ impl<W: Write> Screening<'_, W> {
         self.seq += 1;
         let record_id = format!("ocds:{}/{}", release.ocid, release.release_id);
         if !(self.compiled_flag || is_compiled(&release)) {
-            self.notes.insert(seq, format!("release, {name}: {position}"));
+            self.notes.insert(
+                seq,
+                ReadAt {
+                    file: name.to_string(),
+                    position: position.to_string(),
+                },
+            );
             self.pending.entry(release.ocid.clone()).or_default().push((
                 LoggedRelease {
                     log_index: seq,
@@ -544,8 +583,7 @@ impl<W: Write> Screening<'_, W> {
                         record_id: r.record_id.clone(),
                         note: notes
                             .get(&r.log_index)
-                            .cloned()
-                            .unwrap_or_else(|| "release".into()),
+                            .map_or_else(|| "release".into(), ReadAt::to_string),
                     })
                     .collect()
             };
@@ -553,7 +591,7 @@ impl<W: Write> Screening<'_, W> {
                 self.checker
                     .check_compiled(&process.compiled, &process.ocid, Some(&name), &evidence);
             self.write_verdicts()?;
-            let position = format!("ocid {} (merged releases)", process.ocid);
+            let position = merged_position(&process, &self.notes, &name);
             self.report_wrong_types(file, &name, &position);
             self.processes += 1;
             for finding in &findings {
@@ -573,7 +611,12 @@ impl<W: Write> Screening<'_, W> {
             let id = release.release.release_id.as_str();
             match by_id.get(id) {
                 Some(first) if first.release.release != release.release.release => {
-                    let at = |r: &LoggedRelease| self.notes.get(&r.log_index).cloned().unwrap_or_default();
+                    let at = |r: &LoggedRelease| {
+                        self.notes
+                            .get(&r.log_index)
+                            .map(ReadAt::to_string)
+                            .unwrap_or_default()
+                    };
                     let (a, b) = (at(first), at(release));
                     self.bar.suspend(|| {
                         eprintln!("conflict: ocid {ocid}: release id {id} has two different contents ({a}; {b}); both merged in date order")
