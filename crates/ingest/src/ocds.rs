@@ -99,6 +99,10 @@ fn release_item(
             return ctx.reject(locator, Some("ocid"), reason);
         }
     };
+    if let Some(record_ocid) = record_ocid.filter(|r| *r != ocid) {
+        let reason = format!("`{ocid}` differs from the record's ocid `{record_ocid}`");
+        return ctx.reject(locator, Some("ocid"), reason);
+    }
     let release_id = match obj.get("id") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
@@ -208,6 +212,12 @@ impl TopKeys {
         }
     }
 
+    /// A record package that also lists releases: only the records are read,
+    /// and the reader is told.
+    fn drops_releases(&self) -> bool {
+        self.records && self.releases
+    }
+
     fn kind(&self) -> DocKind {
         if self.records {
             DocKind::RecordPackage
@@ -225,6 +235,9 @@ impl TopKeys {
     }
 }
 
+const RELEASES_BESIDE_RECORDS: &str =
+    "a package with both `records` and `releases`: the records are read, the releases are not";
+
 const UNKNOWN_DOCUMENT: &str =
     "not an OCDS release, record or package (no ocid, releases, records or compiledRelease)";
 
@@ -236,6 +249,11 @@ fn document_items(ctx: &Ctx<'_>, doc: Value, emit: &mut Emit<'_>) -> bool {
     };
     let mut keys = TopKeys::default();
     obj.keys().for_each(|k| keys.note(k));
+    if keys.drops_releases()
+        && !emit(ctx.reject("document".into(), Some("releases"), RELEASES_BESIDE_RECORDS))
+    {
+        return false;
+    }
     let (array_key, each_is_record) = match keys.kind() {
         DocKind::ReleasePackage => ("releases", false),
         DocKind::RecordPackage => ("records", true),
@@ -423,6 +441,11 @@ fn read_document(
             Ok(()) => ctx.reject("document".into(), None, UNKNOWN_DOCUMENT),
         };
         emit(item);
+        return;
+    }
+    if keys.drops_releases()
+        && !emit(ctx.reject("document".into(), Some("releases"), RELEASES_BESIDE_RECORDS))
+    {
         return;
     }
     let source = match open_source(file, progress) {

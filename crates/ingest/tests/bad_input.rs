@@ -296,6 +296,35 @@ fn package_cut_inside_its_gzip_stream_keeps_earlier_releases() {
 }
 
 #[test]
+fn a_record_whose_compiled_release_names_another_process_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"records": [
+        {"ocid": "o1", "compiledRelease": {"ocid": "o1", "id": "1"}},
+        {"ocid": "o2", "compiledRelease": {"ocid": "o3", "id": "2"}}],
+      "releases": [{"ocid": "o4", "id": "4"}]}"#;
+    let path = write(&dir, "records.json", doc.as_bytes());
+    let (ok, rejected) = read_all(&path);
+    assert_eq!(ok.len(), 1);
+    let reasons: Vec<(&str, &str)> = rejected
+        .iter()
+        .map(|r| (r.position.locator.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "document",
+                "a package with both `records` and `releases`: the records are read, the releases are not"
+            ),
+            (
+                "records[1].compiledRelease",
+                "`o3` differs from the record's ocid `o2`"
+            ),
+        ]
+    );
+}
+
+#[test]
 fn utf8_bom_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let bom = b"\xef\xbb\xbf";

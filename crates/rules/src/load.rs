@@ -10,8 +10,10 @@ use crate::ruleset::{Level, Problem, RuleSet, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
-    #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The cause is part of the message, not a chained source, so it is
+    /// printed once.
+    #[error("{path}: cannot read: {cause}")]
+    Read { path: PathBuf, cause: std::io::Error },
     /// TOML syntax or a field of the wrong shape; the message carries line and column.
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
@@ -59,7 +61,7 @@ pub fn parse_pack(path: &Path, text: &str) -> Result<Pack, RulesError> {
 /// points at the table's header, so the member holding the offending value
 /// is looked up in the table and named instead.
 fn syntax_message(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().to_string();
+    let message = plain_types(e.message().trim());
     let Some(span) = e.span() else {
         return message;
     };
@@ -70,6 +72,28 @@ fn syntax_message(text: &str, e: &toml::de::Error) -> String {
     }
     let (line, column) = line_column(text, start);
     format!("line {line}, column {column}: {message}")
+}
+
+/// serde names Rust's types (`expected f64`); a pack's author thinks in
+/// numbers.
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected u16", "expected a whole number, 0 or more"),
+        ("expected u8", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+    ] {
+        if let Some(rest) = out.strip_suffix(rust) {
+            out = format!("{rest}{plain}");
+        }
+    }
+    out
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -121,9 +145,9 @@ fn member_in_table(text: &str, start: usize, message: &str) -> Option<(usize, St
 }
 
 pub fn load_pack(path: &Path) -> Result<Pack, RulesError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| RulesError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse_pack(path, &text)
 }
@@ -165,9 +189,9 @@ pub fn check_rules(paths: &[PathBuf]) -> Result<(RuleSet, Vec<Problem>), RulesEr
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Read {
+        let text = std::fs::read_to_string(&path).map_err(|cause| RulesError::Read {
             path: path.clone(),
-            source,
+            cause,
         })?;
         match parse_pack(&path, &text) {
             Ok(pack) => sources.push(Source { path, text, pack }),
@@ -243,9 +267,9 @@ pub fn load_codelists(dir: &Path) -> Result<Vec<CodeList>, RulesError> {
     }
     let mut lists: Vec<(PathBuf, CodeList)> = Vec::new();
     for path in toml_files(dir)? {
-        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Read {
+        let text = std::fs::read_to_string(&path).map_err(|cause| RulesError::Read {
             path: path.clone(),
-            source,
+            cause,
         })?;
         let list = parse_codelist(&path, &text)?;
         for prefix in &list.codelist.ocid_prefixes {
@@ -266,9 +290,9 @@ pub fn load_codelists(dir: &Path) -> Result<Vec<CodeList>, RulesError> {
 }
 
 fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
-    let read_err = |source| RulesError::Read {
+    let read_err = |cause| RulesError::Read {
         path: dir.to_path_buf(),
-        source,
+        cause,
     };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
@@ -645,7 +669,7 @@ legal_basis = { source = "Policy", text = "B needs A first." }
         let err = parse_pack(Path::new("p.toml"), text).unwrap_err().to_string();
         assert_eq!(
             err,
-            "p.toml: line 12, column 16: minimum_days: invalid type: string \"fifteen\", expected u32"
+            "p.toml: line 12, column 16: minimum_days: invalid type: string \"fifteen\", expected a whole number, 0 or more"
         );
         // The same value twice in the table: toml's own position is kept.
         let twice = text.replace("title = \"S\"", "title = \"fifteen\"");
