@@ -203,7 +203,12 @@ fn a_missing_file_is_reported_and_the_others_are_screened() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Screened 1 contracting processes"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Screened 1 contracting processes from 1 records in 1 files"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("NOT READ: 1 file,"), "{stdout}");
 }
 
 #[test]

@@ -166,6 +166,7 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         counts: &counts,
         examples: &examples,
         coverage: &coverage,
+        unreadable,
     };
     if args.json {
         // Standard output carries the findings only.

@@ -19,6 +19,8 @@ pub(super) struct Summary<'a> {
     pub counts: &'a BTreeMap<String, u64>,
     pub examples: &'a BTreeMap<String, Vec<Finding>>,
     pub coverage: &'a Coverage,
+    /// Files that could not be read at all (each reported as an error).
+    pub unreadable: usize,
 }
 
 impl Summary<'_> {
@@ -33,6 +35,14 @@ impl Summary<'_> {
             records,
             self.files.len()
         )?;
+        if self.unreadable > 0 {
+            let files = if self.unreadable == 1 { "file" } else { "files" };
+            writeln!(
+                out,
+                "NOT READ: {} {files}, left out of everything below (the errors above say why).",
+                self.unreadable
+            )?;
+        }
         let indicators: Vec<_> = self
             .coverage
             .rules
