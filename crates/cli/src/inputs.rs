@@ -6,23 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// Every input file the commands read (OCDS, event logs, own records), by
-/// the end of its name in lower case.
-pub const DATA_FILES: &[&str] = &[
-    ".json",
-    ".jsonl",
-    ".ndjson",
-    ".json.gz",
-    ".jsonl.gz",
-    ".ndjson.gz",
-    ".xes",
-    ".xes.gz",
-    ".csv",
-    ".csv.gz",
-    ".xml",
-];
-
-/// OCDS files only.
+/// OCDS files, by the end of their names in lower case.
 pub const OCDS_FILES: &[&str] = &[
     ".json",
     ".jsonl",
@@ -32,12 +16,18 @@ pub const OCDS_FILES: &[&str] = &[
     ".ndjson.gz",
 ];
 
+/// Event logs (XES, CSV, OCEL XML); OCEL JSON and own records end as OCDS does.
+const EVENT_LOG_FILES: &[&str] = &[".xes", ".xes.gz", ".csv", ".csv.gz", ".xml"];
+
+/// Every input file the commands read.
+pub const DATA_FILES: &[&[&str]] = &[OCDS_FILES, EVENT_LOG_FILES];
+
 /// Files as given, folders replaced by the files under them whose names end
 /// with one of `extensions` (searched recursively, in path order, so runs
 /// are repeatable; READMEs and licence notes beside the data are skipped).
 /// A folder with no such file is an error: screening nothing must not look
 /// like a clean result.
-pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
+pub fn expand(paths: &[PathBuf], extensions: &[&[&str]]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -46,7 +36,7 @@ pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
                 anyhow::bail!(
                     "{}: no data file in this folder or below (names ending {})",
                     path.display(),
-                    extensions.join(", ")
+                    extensions.concat().join(", ")
                 );
             }
             files.extend(found);
@@ -59,7 +49,7 @@ pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
 
 /// The files under `dir` whose names end with one of `extensions`, sorted.
 /// Linked folders are followed once each, so a link back up cannot loop.
-pub fn files_under(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+pub fn files_under(dir: &Path, extensions: &[&[&str]]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut seen = HashSet::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -96,13 +86,17 @@ pub fn folder_of(file: &str) -> String {
     }
 }
 
-fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+fn has_extension(path: &Path, extensions: &[&[&str]]) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    !name.starts_with('.') && extensions.iter().any(|ext| name.ends_with(ext))
+    !name.starts_with('.')
+        && extensions
+            .iter()
+            .flat_map(|e| e.iter())
+            .any(|ext| name.ends_with(ext))
 }
 
 #[cfg(test)]
@@ -125,7 +119,7 @@ mod tests {
             std::fs::write(root.join(name), "").unwrap();
         }
         let loose = root.join("loose.txt");
-        let files = expand(&[root.join("b"), loose.clone()], OCDS_FILES).unwrap();
+        let files = expand(&[root.join("b"), loose.clone()], &[OCDS_FILES]).unwrap();
         assert_eq!(
             files,
             [root.join("b/1.json"), root.join("b/inner/2.jsonl"), loose]
@@ -139,7 +133,7 @@ mod tests {
         for name in ["A.JSON", "b.ndjson", "c.Jsonl.GZ", "d.txt"] {
             std::fs::write(dir.path().join(name), "").unwrap();
         }
-        let names: Vec<_> = files_under(dir.path(), OCDS_FILES)
+        let names: Vec<_> = files_under(dir.path(), &[OCDS_FILES])
             .unwrap()
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -151,7 +145,7 @@ mod tests {
     fn a_folder_without_data_files_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), "").unwrap();
-        let err = expand(&[dir.path().to_path_buf()], OCDS_FILES).unwrap_err();
+        let err = expand(&[dir.path().to_path_buf()], &[OCDS_FILES]).unwrap_err();
         assert!(
             err.to_string().contains("no data file in this folder or below"),
             "{err}"
@@ -167,7 +161,7 @@ mod tests {
         std::fs::write(inner.join("1.jsonl"), "").unwrap();
         std::os::unix::fs::symlink("..", inner.join("up")).unwrap();
         assert_eq!(
-            files_under(dir.path(), OCDS_FILES).unwrap(),
+            files_under(dir.path(), &[OCDS_FILES]).unwrap(),
             [inner.join("1.jsonl")]
         );
     }

@@ -99,7 +99,7 @@ pub fn run(workspace: &Path, args: Args) -> Result<ExitCode> {
         }
         None => None,
     };
-    let paths = inputs::expand(&args.files, inputs::OCDS_FILES)?;
+    let paths = inputs::expand(&args.files, &[inputs::OCDS_FILES])?;
     let total: u64 = paths
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
