@@ -31,7 +31,10 @@
 //! checks that the tiles are exactly those of a tree of that size and agree
 //! with the frontier; tiles that lag behind the entries (or are missing, in
 //! a database written before tiles existed) are completed from the leaf
-//! hashes, and tiles that do not fit are rebuilt from them.
+//! hashes, and tiles that do not fit are rebuilt from them. All of this runs
+//! in one write (`BEGIN IMMEDIATE`) transaction, so a process opening the
+//! log while another appends sees one size throughout, never a sound log
+//! that merely moved on between two reads.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod confidential;
@@ -51,7 +54,7 @@ use std::path::Path;
 
 use mandate_ledger::merkle::CompactRange;
 use mandate_ledger::tiles::TileEdge;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -86,11 +89,19 @@ pub struct Store {
 
 impl Store {
     /// Open (creating if needed) the database at `path`, and recover the tree state.
+    ///
+    /// The state is read and, if need be, repaired in one write transaction:
+    /// another process (`import` while `check --follow` starts) may commit a
+    /// batch at any moment, and reads spread over several transactions could
+    /// see the entries and the saved state of two different sizes and take a
+    /// sound log for one to repair.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         schema::prepare(&conn)?;
-        let frontier = log::load_or_rebuild_frontier(&conn)?;
-        let (edge, frontier) = tiles::load_or_rebuild(&mut conn, frontier)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let frontier = log::load_or_rebuild_frontier(&tx)?;
+        let (edge, frontier) = tiles::load_or_rebuild(&tx, frontier)?;
+        tx.commit()?;
         Ok(Store { conn, frontier, edge })
     }
 

@@ -185,39 +185,35 @@ fn extend_from_leaves(conn: &Connection, edge: TileEdge) -> Result<TileEdge> {
 /// tiles existed has none) or do not fit together. Leaf hashes are the
 /// source of truth: if the tiles disagree with the saved frontier, both are
 /// rebuilt from them.
-pub(crate) fn load_or_rebuild(
-    conn: &mut Connection,
-    frontier: CompactRange,
-) -> Result<(TileEdge, CompactRange)> {
+/// Runs in the caller's write transaction.
+pub(crate) fn load_or_rebuild(tx: &Connection, frontier: CompactRange) -> Result<(TileEdge, CompactRange)> {
     let size = frontier.size();
     let mut trust_tiles = true;
-    if tiles_match_size(conn, size)? {
-        let edge = load_edge(conn, size)?;
+    if tiles_match_size(tx, size)? {
+        let edge = load_edge(tx, size)?;
         if edge.compact_range()? == frontier {
             return Ok((edge, frontier));
         }
         trust_tiles = false;
     }
-    let tx = conn.transaction()?;
-    let tiled = tiled_size(&tx)?;
-    let resume = trust_tiles && tiled <= size && tiles_match_size(&tx, tiled)?;
+    let tiled = tiled_size(tx)?;
+    let resume = trust_tiles && tiled <= size && tiles_match_size(tx, tiled)?;
     let mut edge = if resume {
-        extend_from_leaves(&tx, load_edge(&tx, tiled)?)?
+        extend_from_leaves(tx, load_edge(tx, tiled)?)?
     } else {
         tx.execute("DELETE FROM log_tiles", [])?;
-        extend_from_leaves(&tx, TileEdge::new())?
+        extend_from_leaves(tx, TileEdge::new())?
     };
     let mut rebuilt = edge.compact_range()?;
     if rebuilt != frontier && resume && tiled > 0 {
         // The tiles kept disagree with the leaves: start again from nothing.
         tx.execute("DELETE FROM log_tiles", [])?;
-        edge = extend_from_leaves(&tx, TileEdge::new())?;
+        edge = extend_from_leaves(tx, TileEdge::new())?;
         rebuilt = edge.compact_range()?;
     }
     if rebuilt != frontier {
-        save_frontier(&tx, &rebuilt)?;
+        save_frontier(tx, &rebuilt)?;
     }
-    tx.commit()?;
     Ok((edge, rebuilt))
 }
 

@@ -121,3 +121,40 @@ fn records_come_back_grouped_by_subject_in_time_order() {
         .collect();
     assert_eq!(seen, expected);
 }
+
+/// `check --follow` opens the log while `import` appends to it from another
+/// connection: every open must succeed, see a size and root that belong
+/// together, and leave the writer's log intact.
+#[test]
+fn opening_while_another_connection_appends_sees_a_consistent_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let mut writer = Store::open(&path).unwrap();
+    let import = writer
+        .start_import("f.jsonl", "abc", "records", "2026-01-01T00:00:00Z")
+        .unwrap();
+    let appending = std::thread::spawn(move || {
+        for b in 0..300u64 {
+            let batch: Vec<NewRecord> = (b * 7..b * 7 + 7).map(record).collect();
+            writer.append_batch(import, &batch, &[], b * 7 + 7).unwrap();
+        }
+        writer
+    });
+    let leaves: Vec<_> = (0..2100).map(|n| leaf_hash(&record(n).body)).collect();
+    let mut opens = 0;
+    while !appending.is_finished() {
+        let reader = Store::open(&path).unwrap();
+        let size = reader.log_size() as usize;
+        assert_eq!(
+            reader.root(),
+            root_from_leaf_hashes(&leaves[..size]),
+            "size {size}"
+        );
+        opens += 1;
+    }
+    let writer = appending.join().unwrap();
+    assert_eq!(writer.log_size(), 2100);
+    assert!(opens > 0);
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(reopened.root(), root_from_leaf_hashes(&leaves));
+}
