@@ -213,9 +213,10 @@ impl TopKeys {
     }
 
     /// A record package that also lists releases: only the records are read,
-    /// and the reader is told.
-    fn drops_releases(&self) -> bool {
-        self.records && self.releases
+    /// and the reader is told. False once `emit` wants no more.
+    fn report_dropped_releases(&self, ctx: &Ctx<'_>, emit: &mut Emit<'_>) -> bool {
+        !(self.records && self.releases)
+            || emit(ctx.reject("document".into(), Some("releases"), RELEASES_BESIDE_RECORDS))
     }
 
     fn kind(&self) -> DocKind {
@@ -249,9 +250,7 @@ fn document_items(ctx: &Ctx<'_>, doc: Value, emit: &mut Emit<'_>) -> bool {
     };
     let mut keys = TopKeys::default();
     obj.keys().for_each(|k| keys.note(k));
-    if keys.drops_releases()
-        && !emit(ctx.reject("document".into(), Some("releases"), RELEASES_BESIDE_RECORDS))
-    {
+    if !keys.report_dropped_releases(ctx, emit) {
         return false;
     }
     let (array_key, each_is_record) = match keys.kind() {
@@ -443,9 +442,7 @@ fn read_document(
         emit(item);
         return;
     }
-    if keys.drops_releases()
-        && !emit(ctx.reject("document".into(), Some("releases"), RELEASES_BESIDE_RECORDS))
-    {
+    if !keys.report_dropped_releases(&ctx, &mut emit) {
         return;
     }
     let source = match open_source(file, progress) {

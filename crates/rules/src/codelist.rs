@@ -114,8 +114,3 @@ impl CodeList {
             .any(|p| ocid.starts_with(p.as_str()))
     }
 }
-
-/// Whether `code` is an ISO 4217 currency code (`UAH`; not `uah`, not `UHA`).
-pub fn is_currency_code(code: &str) -> bool {
-    mandate_model::Currency::is_iso_4217(code)
-}

@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::codelist::{is_currency_code, CodeList, PROCUREMENT_METHODS, TENDER_STATUSES};
+use mandate_model::Currency;
+
+use crate::codelist::{CodeList, PROCUREMENT_METHODS, TENDER_STATUSES};
 use crate::pack::{DayCount, Indicator, IndicatorKind, Pack, Procedure};
 use crate::ruleset::{Level, Problem, RuleSet, Source};
 
@@ -251,7 +253,7 @@ pub fn parse_codelist(path: &Path, text: &str) -> Result<CodeList, RulesError> {
             }
         }
     }
-    if let Some((from, to)) = list.currency.iter().find(|(_, to)| !is_currency_code(to)) {
+    if let Some((from, to)) = list.currency.iter().find(|(_, to)| !Currency::is_iso_4217(to)) {
         return Err(invalid(format!(
             "[currency] maps `{from}` to `{to}`, which is not an ISO 4217 code"
         )));
@@ -503,7 +505,7 @@ fn positive_amount(amount: f64, currency: &str) -> Result<(), String> {
     if !amount.is_finite() || amount <= 0.0 {
         return Err(format!("threshold {amount} must be a positive amount"));
     }
-    if !is_currency_code(currency) {
+    if !Currency::is_iso_4217(currency) {
         return Err(format!("`{currency}` is not an ISO 4217 currency code"));
     }
     Ok(())

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use mandate_rules::codelist::{
-    is_currency_code, AWARD_STATUSES, BID_STATUSES, CONTRACT_STATUSES, PROCUREMENT_METHODS, TENDER_STATUSES,
+    AWARD_STATUSES, BID_STATUSES, CONTRACT_STATUSES, PROCUREMENT_METHODS, TENDER_STATUSES,
 };
 use mandate_rules::CodeList;
 
@@ -199,7 +199,7 @@ impl Tally<'_> {
     fn currency(&mut self, money: &mut J<Money<'_>>) {
         let Some(money) = money.ok_mut() else { return };
         match &money.currency {
-            J::Ok(code) if is_currency_code(code) => {}
+            J::Ok(code) if mandate_model::Currency::is_iso_4217(code) => {}
             J::Ok(code) => match self.list.and_then(|l| l.currency.get(code.as_ref())) {
                 Some(to) => {
                     self.mapped(CURRENCY, code, to);

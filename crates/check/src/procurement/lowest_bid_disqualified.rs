@@ -10,11 +10,20 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::process::{
-    amount, award_status, bid_status, supplier_ids, tenderer_ids, AwardStatus, BidStatus, Process,
+    amount, award_status, bid_status, supplier_ids, tenderer_ids, Amount, AwardStatus, BidStatus, Process,
 };
 use super::{and_list, money, RedFlag, Verdict};
 
 pub(crate) struct LowestBidDisqualified;
+
+/// A submitted bid with a price.
+struct PricedBid<'r> {
+    status: BidStatus,
+    amount: Amount<'r>,
+    tenderers: BTreeSet<Cow<'r, str>>,
+    /// Disqualified through an unsuccessful award (see the code lists).
+    by_award: bool,
+}
 
 impl RedFlag for LowestBidDisqualified {
     fn observe(&mut self, process: &Process<'_>) -> Result<Verdict, String> {
@@ -41,14 +50,14 @@ impl RedFlag for LowestBidDisqualified {
             if !has_price {
                 continue;
             }
-            priced.push((
+            priced.push(PricedBid {
                 status,
-                amount(&bid.value, "bids.details[].value")?,
-                tenderer_ids(bid)?,
-                bid.disqualified_by_award,
-            ));
+                amount: amount(&bid.value, "bids.details[].value")?,
+                tenderers: tenderer_ids(bid)?,
+                by_award: bid.disqualified_by_award,
+            });
         }
-        let currencies: BTreeSet<&str> = priced.iter().map(|(_, v, _, _)| v.currency).collect();
+        let currencies: BTreeSet<&str> = priced.iter().map(|b| b.amount.currency).collect();
         if currencies.len() > 1 {
             let list: Vec<&str> = currencies.into_iter().collect();
             return Err(format!(
@@ -58,24 +67,24 @@ impl RedFlag for LowestBidDisqualified {
         }
         let lowest_valid = priced
             .iter()
-            .filter(|(s, _, _, _)| *s == BidStatus::Valid)
-            .map(|(_, v, _, _)| v.value)
+            .filter(|b| b.status == BidStatus::Valid)
+            .map(|b| b.amount.value)
             .min_by(f64::total_cmp);
         let Some(lowest_valid) = lowest_valid else {
             return Err("no valid bid with value.amount and value.currency".into());
         };
         let lowest = priced
             .iter()
-            .map(|(_, v, _, _)| v.value)
+            .map(|b| b.amount.value)
             .fold(f64::INFINITY, f64::min);
-        let at_lowest: Vec<_> = priced.iter().filter(|(_, v, _, _)| v.value == lowest).collect();
-        if !at_lowest.iter().all(|(s, _, _, _)| *s == BidStatus::Disqualified) {
+        let at_lowest: Vec<_> = priced.iter().filter(|b| b.amount.value == lowest).collect();
+        if !at_lowest.iter().all(|b| b.status == BidStatus::Disqualified) {
             return Ok(Verdict::Clean);
         }
-        let currency = at_lowest.first().map_or("", |(_, v, _, _)| v.currency);
+        let currency = at_lowest.first().map_or("", |b| b.amount.currency);
         let who: BTreeSet<&str> = at_lowest
             .iter()
-            .flat_map(|(_, _, t, _)| t.iter().map(|x| x.as_ref()))
+            .flat_map(|b| b.tenderers.iter().map(|x| x.as_ref()))
             .collect();
         let who: Vec<&str> = who.into_iter().collect();
         let by = if who.is_empty() {
@@ -83,7 +92,7 @@ impl RedFlag for LowestBidDisqualified {
         } else {
             format!(" from {}", and_list(&who))
         };
-        let source = if at_lowest.iter().any(|(_, _, _, by_award)| *by_award) {
+        let source = if at_lowest.iter().any(|b| b.by_award) {
             " (recorded as an unsuccessful award to the tenderer)"
         } else {
             ""

@@ -592,8 +592,10 @@ impl<W: Write> Screening<'_, W> {
                 self.checker
                     .check_compiled(&process.compiled, &process.ocid, Some(&name), &evidence);
             self.write_verdicts()?;
-            let position = merged_position(&process, &self.notes, &name);
-            self.report_wrong_types(file, &name, &position);
+            if !self.checker.wrong_types().is_empty() {
+                let position = merged_position(&process, &self.notes, &name);
+                self.report_wrong_types(file, &name, &position);
+            }
             self.processes += 1;
             for finding in &findings {
                 self.emit(finding, Some(file))?;
